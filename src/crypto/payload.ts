@@ -1,0 +1,15 @@
+import { sha256 } from "./hash.js";
+
+/**
+ * What a signature covers. Every scheme signs the 32-byte `digest` = SHA-256(`message`)
+ * (ECDSA with no further hashing; Ed25519 over the digest as its message). The message is
+ * kept because node:crypto's ECDSA can only verify a digest it computes itself.
+ */
+export interface SignedPayload {
+  readonly message: Uint8Array;
+  readonly digest: Uint8Array;
+}
+
+export function signedPayload(message: Uint8Array): SignedPayload {
+  return { message, digest: sha256(message) };
+}

@@ -1,0 +1,60 @@
+import { Packr } from "msgpackr";
+import { asBytes, equalBytes } from "../crypto/bytes.js";
+import { AttestaError } from "../errors.js";
+
+/**
+ * The canonical encoding: msgpack of tuples (arrays) and primitives, never maps. Integers
+ * that are amounts are bigint (always 9 bytes on the wire); counts and heights are safe
+ * integers. Decoding re-encodes and rejects any input that is not byte-identical, so every
+ * value has exactly one encoding and nothing hashed or signed is malleable.
+ */
+export type Encodable = null | boolean | number | bigint | string | Uint8Array | readonly Encodable[];
+
+export const CodecErrorCode = {
+  MALFORMED: "MALFORMED",
+  NON_CANONICAL: "NON_CANONICAL",
+} as const;
+export type CodecErrorCode = (typeof CodecErrorCode)[keyof typeof CodecErrorCode];
+
+const packr = new Packr({ useRecords: false, int64AsType: "bigint", mapsAsObjects: false, moreTypes: false });
+
+const U64_MAX = (1n << 64n) - 1n;
+const MAX_DEPTH = 16;
+
+export function encode(value: Encodable): Uint8Array {
+  return asBytes(packr.pack(value));
+}
+
+/** Decodes canonical bytes into plain values (Buffers normalised to Uint8Array). */
+export function decode(bytes: Uint8Array): Encodable {
+  let value: unknown;
+  try {
+    value = packr.unpack(bytes);
+  } catch (err) {
+    throw new AttestaError(CodecErrorCode.MALFORMED, "undecodable msgpack", { reason: (err as Error).message });
+  }
+  const normalised = normalise(value, 0);
+  if (!equalBytes(encode(normalised), bytes)) {
+    throw new AttestaError(CodecErrorCode.NON_CANONICAL, "encoding is not canonical");
+  }
+  return normalised;
+}
+
+function normalise(value: unknown, depth: number): Encodable {
+  if (depth > MAX_DEPTH) throw new AttestaError(CodecErrorCode.MALFORMED, "nested too deeply");
+  switch (typeof value) {
+    case "boolean":
+    case "number":
+    case "string":
+      return value;
+    case "bigint":
+      if (value < -(1n << 63n) || value > U64_MAX) throw new AttestaError(CodecErrorCode.MALFORMED, "integer out of range");
+      return value;
+    case "object":
+      if (value === null) return null;
+      if (value instanceof Uint8Array) return asBytes(value);
+      if (Array.isArray(value)) return value.map((item) => normalise(item, depth + 1));
+      break;
+  }
+  throw new AttestaError(CodecErrorCode.MALFORMED, "maps, extensions and undefined are not allowed");
+}

@@ -1,0 +1,81 @@
+import { addressOf } from "../crypto/address.js";
+import { sha256 } from "../crypto/hash.js";
+import { KEY_TYPES, keyTypeCode, keyTypeFromCode, PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH, type KeyType } from "../crypto/keyTypes.js";
+import type { KeyPair } from "../crypto/keys.js";
+import { signPayload } from "../crypto/keys.js";
+import { signedPayload, type SignedPayload } from "../crypto/payload.js";
+import { AttestaError } from "../errors.js";
+import { decode, encode, type Encodable } from "./codec.js";
+import { TupleReader } from "./tuple.js";
+import { TxErrorCode } from "./txErrors.js";
+
+/** Hard limit before any decoding; the chain's own (lower) limit is a genesis parameter. */
+export const MAX_TX_BYTES_ABSOLUTE = 1 << 20;
+export const MAX_KIND_LENGTH = 64;
+
+/**
+ * A transaction as its signer builds it. The sender is not a field: it is the address of
+ * `publicKey`, which every transaction carries so its signature checks without any state.
+ * `expiry` is the last height at which it may be included (0: never expires).
+ */
+export interface UnsignedTransaction {
+  readonly chainId: string;
+  readonly nonce: number;
+  readonly fee: bigint;
+  readonly expiry: number;
+  readonly kind: string;
+  readonly args: readonly Encodable[];
+  readonly keyType: KeyType;
+  readonly publicKey: Uint8Array;
+}
+
+export interface Transaction extends UnsignedTransaction {
+  readonly signature: Uint8Array;
+}
+
+/** A transaction with everything derived from its bytes, computed once at decode. */
+export interface SignedTransaction extends Transaction {
+  readonly hash: Uint8Array;
+  readonly sender: Uint8Array;
+  readonly bytes: Uint8Array;
+  readonly payload: SignedPayload;
+}
+
+function unsignedTuple(tx: UnsignedTransaction): Encodable[] {
+  return [tx.chainId, tx.nonce, tx.fee, tx.expiry, tx.kind, tx.args, keyTypeCode(tx.keyType), tx.publicKey];
+}
+
+function derive(tx: Transaction, bytes: Uint8Array, payload: SignedPayload): SignedTransaction {
+  return { ...tx, hash: sha256(bytes), sender: addressOf(tx.publicKey), bytes, payload };
+}
+
+export function signTransaction(tx: UnsignedTransaction, key: KeyPair): SignedTransaction {
+  if (key.type !== tx.keyType) throw new TypeError("key type does not match the transaction's keyType");
+  const payload = signedPayload(encode(unsignedTuple(tx)));
+  const signature = signPayload(key.type, key.secretKey, payload);
+  const bytes = encode([...unsignedTuple(tx), signature]);
+  return derive({ ...tx, signature }, bytes, payload);
+}
+
+/**
+ * Strictly decodes a transaction: size, canonical msgpack, field types and lengths. It does
+ * not check the signature, chain id or expiry (admission and block import do, with codes).
+ */
+export function decodeTransaction(bytes: Uint8Array): SignedTransaction {
+  if (bytes.length > MAX_TX_BYTES_ABSOLUTE) {
+    throw new AttestaError(TxErrorCode.TOO_LARGE, "transaction too large", { size: bytes.length });
+  }
+  const r = new TupleReader(decode(bytes), "tx", 9);
+  const chainId = r.string("chainId", 64);
+  const nonce = r.uint("nonce");
+  const fee = r.u64("fee");
+  const expiry = r.uint("expiry");
+  const kind = r.string("kind", MAX_KIND_LENGTH);
+  const args = r.list("args");
+  const keyType = keyTypeFromCode(r.uint("keyType"));
+  if (keyType === undefined) throw new AttestaError(TxErrorCode.MALFORMED, `tx.keyType: expected 0..${KEY_TYPES.length - 1}`);
+  const publicKey = r.bytes("publicKey", PUBLIC_KEY_LENGTH[keyType]);
+  const signature = r.bytes("signature", SIGNATURE_LENGTH);
+  const tx: Transaction = { chainId, nonce, fee, expiry, kind, args, keyType, publicKey, signature };
+  return derive(tx, bytes, signedPayload(encode(unsignedTuple(tx))));
+}
