@@ -6,3 +6,4 @@ export * from "./payload.js";
 export * from "./keys.js";
 export * from "./verify.js";
 export { isLowS, normaliseS } from "./ecdsa.js";
+export * from "./keyFile.js";

@@ -1,0 +1,21 @@
+import { defineConfig } from "vitest/config";
+
+// Projects: `unit` is the default `npm test` (fast, must stay under 10 minutes on 2 cores);
+// `slow` holds multi-process and soak suites, run by their own npm scripts and in short form in CI.
+export default defineConfig({
+  test: {
+    setupFiles: ["./src/polyfill.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    projects: [
+      {
+        extends: true,
+        test: { name: "unit", include: ["test/unit/**/*.test.ts", "test/e2e/**/*.test.ts"] },
+      },
+      {
+        extends: true,
+        test: { name: "slow", include: ["test/slow/**/*.test.ts"], testTimeout: 600_000 },
+      },
+    ],
+  },
+});
