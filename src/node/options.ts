@@ -1,0 +1,35 @@
+import { join } from "node:path";
+
+export interface NodeOptions {
+  /** Where the database, keys and genesis live. */
+  readonly dataDir: string;
+  /** Create a dev genesis (one validator: this node; a funded dev account holding every role) on first start. */
+  readonly dev: boolean;
+  /** Produce blocks (the node key must be in the genesis validator set). */
+  readonly validator: boolean;
+  readonly logLevel: string;
+  /** Mempool caps. */
+  readonly mempoolMaxTxs: number;
+  readonly mempoolMaxBytes: number;
+  /** How far ahead of the local clock a block timestamp may be, in ms. */
+  readonly maxClockSkewMs: number;
+}
+
+export const defaultNodeOptions: NodeOptions = {
+  dataDir: ".attesta",
+  dev: false,
+  validator: true,
+  logLevel: "info",
+  mempoolMaxTxs: 50_000,
+  mempoolMaxBytes: 64 * 1024 * 1024,
+  maxClockSkewMs: 5_000,
+};
+
+/** The files of a data directory. */
+export const dataDirLayout = (dataDir: string) => ({
+  genesis: join(dataDir, "genesis.json"),
+  nodeKey: join(dataDir, "node.key"),
+  devKey: join(dataDir, "dev.key"),
+  config: join(dataDir, "config.json"),
+  db: join(dataDir, "db"),
+});
