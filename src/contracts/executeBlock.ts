@@ -1,0 +1,104 @@
+import { isAttestaError, AttestaError } from "../errors.js";
+import type { Encodable } from "../ledger/codec.js";
+import type { ChainEvent, Receipt } from "../ledger/receipt.js";
+import type { StateChange } from "../ledger/storage/chainStore.js";
+import type { SignedTransaction } from "../ledger/transaction.js";
+import { BlockErrorCode } from "./errors.js";
+import { credit, writeAccount } from "./modules/accounts.js";
+import type { BlockEnv, CallContext, ContractRegistry } from "./runtime.js";
+import { StateOverlay, type StateReader } from "./state.js";
+import { checkTxStateful, checkTxStateless } from "./validity.js";
+
+export interface BlockExecution {
+  readonly receipts: Receipt[];
+  readonly changes: StateChange[];
+  /** The transactions executed: all of them, unless `skipInvalid` dropped some. */
+  readonly included: SignedTransaction[];
+  /** With `skipInvalid`: transactions left out, with their codes (the proposer drops them). */
+  readonly dropped: Array<{ readonly tx: SignedTransaction; readonly code: string }>;
+}
+
+export interface ExecuteOptions {
+  /** Proposer mode: leave invalid transactions out instead of failing the block. */
+  readonly skipInvalid?: boolean;
+}
+
+/** Code of a receipt whose method threw something that is not an AttestaError (a contract bug). */
+export const EXECUTION_FAULT = "EXECUTION_FAULT";
+
+/**
+ * Executes a block's transactions over `base` (signatures already verified by the caller).
+ * Every transaction must be valid (else the block is: BlockErrorCode.INVALID_TX with the
+ * transaction's index and code); it pays its fee to the proposer and bumps its nonce, then
+ * its method runs, and a method failure reverts the method's writes into a failed receipt.
+ */
+export async function executeBlock(
+  base: StateReader,
+  env: BlockEnv,
+  txs: readonly SignedTransaction[],
+  registry: ContractRegistry,
+  { skipInvalid = false }: ExecuteOptions = {},
+): Promise<BlockExecution> {
+  let bytes = 0;
+  for (const tx of txs) bytes += tx.bytes.length;
+  if (txs.length > env.params.maxBlockTxs || bytes > env.params.maxBlockBytes) {
+    throw new AttestaError(BlockErrorCode.TOO_LARGE, "block over the size limits", { txs: txs.length, bytes });
+  }
+  const state = new StateOverlay(base);
+  const receipts: Receipt[] = [];
+  const included: SignedTransaction[] = [];
+  const dropped: BlockExecution["dropped"] = [];
+  const seen = new Set<string>();
+  for (let index = 0; index < txs.length; index++) {
+    const tx = txs[index] as SignedTransaction;
+    const id = Buffer.from(tx.hash).toString("latin1");
+    try {
+      if (seen.has(id)) throw new AttestaError(BlockErrorCode.DUPLICATE_TX, "transaction included twice", { index });
+      seen.add(id);
+      receipts.push(await executeTransaction(state, env, tx, index, registry));
+      included.push(tx);
+    } catch (err) {
+      if (!skipInvalid || !isAttestaError(err)) throw err;
+      dropped.push({ tx, code: typeof err.details?.code === "string" ? err.details.code : err.code });
+    }
+  }
+  return { receipts, changes: state.changes(), included, dropped };
+}
+
+async function executeTransaction(
+  state: StateOverlay,
+  env: BlockEnv,
+  tx: SignedTransaction,
+  index: number,
+  registry: ContractRegistry,
+): Promise<Receipt> {
+  let checked;
+  let account;
+  try {
+    checked = checkTxStateless(tx, env, registry);
+    account = await checkTxStateful(tx, state);
+  } catch (err) {
+    if (!isAttestaError(err)) throw err;
+    throw new AttestaError(BlockErrorCode.INVALID_TX, "block holds an invalid transaction", { index, code: err.code });
+  }
+  writeAccount(state, tx.sender, { balance: account.balance - tx.fee, nonce: account.nonce + 1 });
+  await credit(state, env.proposer, tx.fee);
+
+  const events: ChainEvent[] = [];
+  const ctx: CallContext = {
+    state,
+    sender: tx.sender,
+    tx,
+    env,
+    emit: (type: string, attributes: ReadonlyArray<readonly [string, Encodable]>) => events.push({ type, attributes }),
+  };
+  state.checkpoint();
+  try {
+    await checked.method.execute(ctx, checked.args);
+    state.commitCheckpoint();
+    return { status: "ok", code: "", events, fee: tx.fee };
+  } catch (err) {
+    state.revertCheckpoint();
+    return { status: "failed", code: isAttestaError(err) ? err.code : EXECUTION_FAULT, events: [], fee: tx.fee };
+  }
+}

@@ -1,0 +1,18 @@
+import { accountsModule } from "./modules/accounts.js";
+import { ContractRegistry } from "./runtime.js";
+
+export * from "./errors.js";
+export * from "./params.js";
+export * from "./runtime.js";
+export * from "./state.js";
+export * from "./validity.js";
+export * from "./executeBlock.js";
+export * from "./genesis.js";
+export { readAccount, type Account } from "./modules/accounts.js";
+export * from "./modules/validators.js";
+export * from "./modules/access.js";
+
+/** The contract modules of the chain, in one registry. */
+export function createRegistry(): ContractRegistry {
+  return new ContractRegistry([accountsModule]);
+}

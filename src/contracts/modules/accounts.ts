@@ -1,0 +1,60 @@
+import { ADDRESS_LENGTH } from "../../crypto/address.js";
+import { AttestaError } from "../../errors.js";
+import { decode, encode } from "../../ledger/codec.js";
+import { TupleReader } from "../../ledger/tuple.js";
+import { ExecErrorCode } from "../errors.js";
+import { ModuleId, stateKey } from "../moduleIds.js";
+import { defineMethod, type ContractModule } from "../runtime.js";
+import type { StateOverlay, StateReader } from "../state.js";
+
+export interface Account {
+  readonly balance: bigint;
+  /** The nonce the account's next transaction must carry. */
+  readonly nonce: number;
+}
+
+const accountKey = (address: Uint8Array): Uint8Array => stateKey(ModuleId.ACCOUNTS, address);
+
+export async function readAccount(state: StateReader, address: Uint8Array): Promise<Account | undefined> {
+  const bytes = await state.get(accountKey(address));
+  if (bytes === undefined) return undefined;
+  const r = new TupleReader(decode(bytes), "account", 2);
+  return { balance: r.u64("balance"), nonce: r.uint("nonce") };
+}
+
+export function writeAccount(state: StateOverlay, address: Uint8Array, account: Account): void {
+  state.set(accountKey(address), encode([account.balance, account.nonce]));
+}
+
+export async function credit(state: StateOverlay, address: Uint8Array, amount: bigint): Promise<void> {
+  const account = (await readAccount(state, address)) ?? { balance: 0n, nonce: 0 };
+  writeAccount(state, address, { ...account, balance: account.balance + amount });
+}
+
+export async function debit(state: StateOverlay, address: Uint8Array, amount: bigint): Promise<void> {
+  const account = await readAccount(state, address);
+  if (account === undefined || account.balance < amount) {
+    throw new AttestaError(ExecErrorCode.INSUFFICIENT_FUNDS, "balance too low", { amount: amount.toString() });
+  }
+  writeAccount(state, address, { ...account, balance: account.balance - amount });
+}
+
+export interface TransferArgs {
+  readonly to: Uint8Array;
+  readonly amount: bigint;
+}
+
+const transfer = defineMethod<TransferArgs>({
+  decodeArgs(args) {
+    const r = new TupleReader(args, "args", 2);
+    return { to: r.bytes("to", ADDRESS_LENGTH), amount: r.u64("amount") };
+  },
+  async execute(ctx, { to, amount }) {
+    if (amount === 0n) throw new AttestaError(ExecErrorCode.INVALID_ARGUMENT, "amount must be positive");
+    await debit(ctx.state, ctx.sender, amount);
+    await credit(ctx.state, to, amount);
+    ctx.emit("transfer", [["from", ctx.sender], ["to", to], ["amount", amount]]);
+  },
+});
+
+export const accountsModule: ContractModule = { name: "accounts", methods: { transfer } };

@@ -1,0 +1,63 @@
+import { AttestaError } from "../errors.js";
+import { minimumFee } from "../ledger/fee.js";
+import type { SignedTransaction } from "../ledger/transaction.js";
+import { TxErrorCode } from "../ledger/txErrors.js";
+import { readAccount, type Account } from "./modules/accounts.js";
+import type { ChainParams } from "./params.js";
+import type { ContractRegistry, RegisteredMethod } from "./runtime.js";
+import type { StateReader } from "./state.js";
+
+export interface ValidityEnv {
+  readonly chainId: string;
+  /** The height the transaction would be included at. */
+  readonly height: number;
+  readonly params: ChainParams;
+}
+
+export interface StatelessChecked {
+  readonly method: RegisteredMethod;
+  readonly args: unknown;
+}
+
+/**
+ * The checks that need no state (the signature is checked apart, once, and cached):
+ * size, chain, expiry, fee floor, known method, argument schema. Admission and block import
+ * call this same function, so they agree. Throws AttestaError with a TxErrorCode.
+ */
+export function checkTxStateless(tx: SignedTransaction, env: ValidityEnv, registry: ContractRegistry): StatelessChecked {
+  if (tx.bytes.length > env.params.maxTxBytes) {
+    throw new AttestaError(TxErrorCode.TOO_LARGE, "transaction larger than the chain allows", {
+      size: tx.bytes.length,
+      max: env.params.maxTxBytes,
+    });
+  }
+  if (tx.chainId !== env.chainId) throw new AttestaError(TxErrorCode.WRONG_CHAIN, "transaction is for another chain", { chainId: tx.chainId });
+  if (tx.expiry !== 0 && tx.expiry < env.height) {
+    throw new AttestaError(TxErrorCode.EXPIRED, "transaction expired", { expiry: tx.expiry, height: env.height });
+  }
+  const minFee = minimumFee(tx.bytes.length, env.params.feePerByte);
+  if (tx.fee < minFee) throw new AttestaError(TxErrorCode.FEE_TOO_LOW, "fee below the minimum", { minimum: minFee.toString() });
+  const method = registry.method(tx.kind);
+  if (method === undefined) throw new AttestaError(TxErrorCode.UNKNOWN_METHOD, "no such method", { kind: tx.kind });
+  return { method, args: method.decodeArgs(tx.args) };
+}
+
+/**
+ * The checks against state: the sender exists, the nonce is right, and the fee can be paid.
+ * In a block the nonce must be exactly the account's; at admission it may run up to
+ * `maxNonceAhead` ahead (the mempool holds the gap).
+ */
+export async function checkTxStateful(
+  tx: SignedTransaction,
+  state: StateReader,
+  { maxNonceAhead = 0 }: { maxNonceAhead?: number } = {},
+): Promise<Account> {
+  const account = await readAccount(state, tx.sender);
+  if (account === undefined) throw new AttestaError(TxErrorCode.UNKNOWN_SENDER, "sender has no account");
+  if (tx.nonce < account.nonce) throw new AttestaError(TxErrorCode.NONCE_TOO_LOW, "nonce already used", { expected: account.nonce });
+  if (tx.nonce > account.nonce + maxNonceAhead) {
+    throw new AttestaError(TxErrorCode.NONCE_TOO_HIGH, "nonce too far ahead", { expected: account.nonce });
+  }
+  if (account.balance < tx.fee) throw new AttestaError(TxErrorCode.INSUFFICIENT_FUNDS, "balance does not cover the fee");
+  return account;
+}

@@ -1,0 +1,197 @@
+import { readFile } from "node:fs/promises";
+import type { Logger } from "pino";
+import { equalBytes, toHex } from "../crypto/bytes.js";
+import { loadOrCreateKeyFile } from "../crypto/keyFile.js";
+import { createRegistry } from "../contracts/index.js";
+import { parseGenesis, type Genesis } from "../contracts/genesis.js";
+import { readAccount } from "../contracts/modules/accounts.js";
+import { AttestaError } from "../errors.js";
+import { admitTransaction } from "../inspect/admit.js";
+import { Mempool } from "../inspect/mempool.js";
+import { VerifiedCache } from "../inspect/verifiedCache.js";
+import { headerHash } from "../ledger/header.js";
+import { ChainStore } from "../ledger/storage/chainStore.js";
+import { TxErrorCode } from "../ledger/txErrors.js";
+import { Chain, type ImportedBlock } from "./chain.js";
+import { initDataDir } from "./dataDir.js";
+import { dataDirLayout, type NodeOptions } from "./options.js";
+import { BlockProducer } from "./producer.js";
+import { RejectedTxs } from "./txTracker.js";
+import type { AccountView, NodeService, NodeStatus, StoredBlock, TxStatusView } from "./types.js";
+import { VERSION } from "./version.js";
+
+export interface NodeDeps {
+  readonly logger: Logger;
+}
+
+/** A running node: the NodeService the API and CLI use, plus its lifecycle. */
+export interface AttestaNode extends NodeService {
+  readonly chain: Chain;
+  readonly genesis: Genesis;
+  stop(): Promise<void>;
+}
+
+async function loadGenesis(path: string): Promise<Genesis> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(path, "utf8"));
+  } catch (err) {
+    throw new AttestaError("GENESIS_INVALID", `cannot read genesis ${path}`, { reason: (err as Error).message });
+  }
+  return parseGenesis(json);
+}
+
+/**
+ * Starts a node over `opts.dataDir`: opens the database (writing genesis on first use),
+ * the chain, the mempool and, for the sole validator, block production. A failed start
+ * closes what it opened.
+ */
+export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<AttestaNode> {
+  const log = deps.logger.child({ module: "node" });
+  const layout = dataDirLayout(opts.dataDir);
+  if (opts.dev) await initDataDir({ dataDir: opts.dataDir, dev: true });
+  const genesis = await loadGenesis(layout.genesis);
+  const key = await loadOrCreateKeyFile(layout.nodeKey, "secp256k1");
+  const store = await ChainStore.open(layout.db);
+  try {
+    const registry = createRegistry();
+    const verified = new VerifiedCache();
+    const chain = await Chain.open(
+      { store, genesis, registry, logger: deps.logger.child({ module: "chain" }), verifyTx: (tx) => verified.verify(tx) },
+      { maxClockSkewMs: opts.maxClockSkewMs },
+    );
+    const mempool = new Mempool({ maxTxs: opts.mempoolMaxTxs, maxBytes: opts.mempoolMaxBytes, maxPerSender: 1_000 });
+    return new Node(opts, genesis, store, chain, mempool, verified, registry, key, log);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}
+
+class Node implements AttestaNode {
+  private readonly rejected = new RejectedTxs();
+  private readonly producer: BlockProducer | undefined;
+  private readonly unsubscribe: () => void;
+  private stopped = false;
+  readonly mode: "validator" | "full";
+
+  constructor(
+    opts: NodeOptions,
+    readonly genesis: Genesis,
+    private readonly store: ChainStore,
+    readonly chain: Chain,
+    private readonly mempool: Mempool,
+    private readonly verified: VerifiedCache,
+    private readonly registry: ReturnType<typeof createRegistry>,
+    key: Awaited<ReturnType<typeof loadOrCreateKeyFile>>,
+    private readonly log: Logger,
+  ) {
+    const isValidator = chain.validators.some((v) => equalBytes(v.address, key.address));
+    this.mode = opts.validator && isValidator ? "validator" : "full";
+    this.unsubscribe = chain.onBlock((imported) => this.afterBlock(imported));
+    if (this.mode === "validator" && chain.validators.length === 1) {
+      this.producer = new BlockProducer({ chain, mempool, key, params: genesis.params, logger: log.child({ module: "producer" }) });
+      this.producer.start();
+    } else if (this.mode === "validator") {
+      log.warn({ validators: chain.validators.length }, "multi-validator consensus is not available in this version; following only");
+    }
+    log.info({ mode: this.mode, address: toHex(key.address), height: chain.head.header.height }, "node started");
+  }
+
+  /** After each block: drop what it included or made stale from the mempool. */
+  private afterBlock(imported: ImportedBlock): void {
+    for (const tx of imported.block.txs) this.mempool.remove(tx);
+    for (const { tx, code } of imported.dropped) {
+      if (code === TxErrorCode.NONCE_TOO_HIGH) continue; // waits for the gap to fill
+      this.mempool.remove(tx);
+      this.rejected.add(tx.hash, code);
+    }
+    void this.revalidatePending(imported.block.header.height + 1);
+  }
+
+  private async revalidatePending(nextHeight: number): Promise<void> {
+    for (const tx of this.mempool.all()) {
+      if (tx.expiry !== 0 && tx.expiry < nextHeight) {
+        this.mempool.remove(tx);
+        this.rejected.add(tx.hash, TxErrorCode.EXPIRED);
+        continue;
+      }
+      const account = await readAccount(this.chain.state, tx.sender);
+      if (account !== undefined && tx.nonce < account.nonce) {
+        this.mempool.remove(tx);
+        this.rejected.add(tx.hash, TxErrorCode.NONCE_TOO_LOW);
+      }
+    }
+  }
+
+  status(): NodeStatus {
+    const head = this.chain.head;
+    const p = this.genesis.params;
+    return {
+      chainId: this.genesis.chainId,
+      genesisHash: this.chain.genesisHash,
+      height: head.header.height,
+      headHash: head.hash,
+      headTimestamp: head.header.timestamp,
+      finalizedHeight: this.chain.finalizedHeight,
+      validators: this.chain.validators.map((v) => v.address),
+      mode: this.mode,
+      version: VERSION,
+      params: { feePerByte: p.feePerByte, maxTxBytes: p.maxTxBytes, blockPeriodMs: p.blockPeriodMs },
+      mempool: { count: this.mempool.count, bytes: this.mempool.bytes },
+    };
+  }
+
+  async blockByHeight(height: number): Promise<StoredBlock | undefined> {
+    if (!Number.isSafeInteger(height) || height < 0 || height > this.chain.head.header.height) return undefined;
+    const block = await this.store.block(height);
+    if (block === undefined) return undefined;
+    const [receipts, commit] = await Promise.all([this.store.receipts(height), this.store.commit(height)]);
+    return { block, hash: headerHash(block.header), receipts: receipts ?? [], commit };
+  }
+
+  async blockByHash(hash: Uint8Array): Promise<StoredBlock | undefined> {
+    const height = await this.store.heightOf(hash);
+    return height === undefined ? undefined : this.blockByHeight(height);
+  }
+
+  async submitTx(bytes: Uint8Array): Promise<{ readonly hash: Uint8Array }> {
+    const env = { chainId: this.genesis.chainId, height: this.chain.head.header.height + 1, params: this.genesis.params };
+    const tx = await admitTransaction(bytes, env, { registry: this.registry, state: this.chain.state, mempool: this.mempool, verified: this.verified });
+    this.producer?.nudge();
+    return { hash: tx.hash };
+  }
+
+  async txStatus(hash: Uint8Array): Promise<TxStatusView | undefined> {
+    if (this.mempool.has(hash)) return { status: "pending" };
+    const location = await this.store.txLocation(hash);
+    if (location !== undefined) {
+      const receipts = await this.store.receipts(location.height);
+      const receipt = receipts?.[location.index];
+      return {
+        status: location.height <= this.chain.finalizedHeight ? "final" : "included",
+        height: location.height,
+        index: location.index,
+        ...(receipt !== undefined ? { receipt } : {}),
+      };
+    }
+    const code = this.rejected.code(hash);
+    return code === undefined ? undefined : { status: "rejected", code };
+  }
+
+  async account(address: Uint8Array): Promise<AccountView> {
+    const account = (await readAccount(this.chain.state, address)) ?? { balance: 0n, nonce: 0 };
+    return { address, balance: account.balance, nonce: account.nonce, pendingNonce: this.mempool.pendingNonce(address, account.nonce) };
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.producer?.stop();
+    this.unsubscribe();
+    // Let a block being produced or imported finish its atomic write before closing the store.
+    await this.chain.idle();
+    await this.store.close();
+    this.log.info("node stopped");
+  }
+}
