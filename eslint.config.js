@@ -62,14 +62,6 @@ export default defineConfig(
     },
   },
   {
-    // Known dead code in a file owned elsewhere (`compressPoint`): a warning until it is removed,
-    // then delete this block.
-    files: ["src/crypto/keys.ts"],
-    rules: {
-      "@typescript-eslint/no-unused-vars": ["warn", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" }],
-    },
-  },
-  {
     // STYLE.md: no `as any` to reach into another module's internals.
     files: ["src/**/*.ts"],
     rules: { "@typescript-eslint/no-explicit-any": "error" },

@@ -2,7 +2,7 @@ import { sign as nodeSign, generateKeyPairSync, createPublicKey, createECDH } fr
 import * as secp from "@noble/secp256k1";
 import { hmac } from "@noble/hashes/hmac.js";
 import { sha256 as nobleSha256 } from "@noble/hashes/sha2.js";
-import { asBytes, concatBytes } from "./bytes.js";
+import { asBytes } from "./bytes.js";
 import { normaliseS } from "./ecdsa.js";
 import { privateKeyObject } from "./nodeKeys.js";
 import { SECRET_KEY_LENGTH, type KeyType } from "./keyTypes.js";
@@ -24,11 +24,6 @@ function checkSecret(secretKey: Uint8Array): void {
   if (!(secretKey instanceof Uint8Array) || secretKey.length !== SECRET_KEY_LENGTH) {
     throw new TypeError(`secret key must be ${SECRET_KEY_LENGTH} bytes`);
   }
-}
-
-function compressPoint(x: Uint8Array, y: Uint8Array): Uint8Array {
-  const prefix = (y[y.length - 1] ?? 0) & 1 ? 3 : 2;
-  return concatBytes(Uint8Array.of(prefix), x);
 }
 
 /** The public key of a secret: compressed SEC1 for the ECDSA curves, raw for Ed25519. */

@@ -2,6 +2,7 @@ import { Level } from "level";
 import { asBytes } from "../../crypto/bytes.js";
 import { decode, encode } from "../codec.js";
 import { decodeBlock, encodeBlock, type Block } from "../block.js";
+import { headerHash } from "../header.js";
 import { commitTuple, readCommit, type Commit } from "../commit.js";
 import { decodeReceipt, encodeReceipt, type Receipt } from "../receipt.js";
 import { TupleReader } from "../tuple.js";
@@ -82,6 +83,11 @@ export class ChainStore {
     return bytes === undefined ? undefined : decodeBlock(bytes);
   }
 
+  async blockHash(height: number): Promise<Uint8Array | undefined> {
+    const block = await this.block(height);
+    return block === undefined ? undefined : headerHash(block.header);
+  }
+
   async heightOf(hash: Uint8Array): Promise<number | undefined> {
     const v = await this.get(prefixed(Prefix.HEIGHT_BY_HASH, hash));
     return v === undefined ? undefined : decodeUint(v);
@@ -107,6 +113,13 @@ export class ChainStore {
 
   async stateValue(key: Uint8Array): Promise<Uint8Array | undefined> {
     return this.get(prefixed(Prefix.STATE_VALUE, key));
+  }
+
+  /** Every latest state value, in key order. */
+  async *stateEntries(): AsyncIterable<[Uint8Array, Uint8Array]> {
+    const gte = Uint8Array.of(Prefix.STATE_VALUE);
+    const lt = Uint8Array.of(Prefix.STATE_VALUE + 1);
+    for await (const [key, value] of this.db.iterator({ gte, lt })) yield [asBytes(key).subarray(1), asBytes(value)];
   }
 
   /** A TreeNodeReader for the sparse Merkle tree. */
