@@ -85,5 +85,7 @@ export async function verifyBlock(block: Block, ctx: ImportContext, commit?: Com
   if (!equalBytes(h.nextValidatorsHash, result.nextValidatorsHash)) {
     reject(BlockErrorCode.BAD_VALIDATORS_HASH, "next validator set mismatch");
   }
-  return { hash: headerHash(h), transition: result };
+  const hash = headerHash(h);
+  if (commit !== undefined) verifyCommit(commit, ctx.validators, ctx.chainId, h.height, hash);
+  return { hash, transition: result };
 }
