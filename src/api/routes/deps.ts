@@ -1,0 +1,11 @@
+import type { Logger } from "pino";
+import type { NodeService } from "../../node/types.js";
+import type { ApiMetrics } from "../metrics.js";
+
+/** What the route handlers use. */
+export interface RouteDeps {
+  readonly node: NodeService;
+  readonly metrics: ApiMetrics;
+  readonly logger: Logger;
+  readonly maxBodyBytes: number;
+}

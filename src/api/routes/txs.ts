@@ -1,0 +1,78 @@
+import { fromHex, isHex, toHex } from "../../crypto/bytes.js";
+import { isAttestaError } from "../../errors.js";
+import { ApiErrorCode, apiError, errorJson, type ErrorJson } from "../apiErrors.js";
+import { mediaTypeOf, parseJsonBody, readBody } from "../body.js";
+import { MAX_BATCH_TXS } from "../options.js";
+import { hashParam } from "../params.js";
+import type { Route, RouteContext, Reply } from "../router.js";
+import { txStatusJson } from "../views.js";
+import type { RouteDeps } from "./deps.js";
+
+const MSGPACK_TYPES = new Set(["application/msgpack", "application/x-msgpack", "application/octet-stream"]);
+
+function txHex(value: unknown, field: string): Uint8Array {
+  if (!isHex(value)) throw apiError(ApiErrorCode.BAD_REQUEST, `${field} must be 0x hex`, { field });
+  return fromHex(value);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * `POST /v1/txs`: one transaction as `{ "tx": "0x…" }` or raw msgpack bytes (202 `{ hash }`),
+ * or a batch `{ "txs": [...] }` (200 `{ results }`, one hash or error per item, in order).
+ * Batch items are admitted one after another, so consecutive nonces of one sender succeed.
+ */
+export function txRoutes({ node, metrics, logger, maxBodyBytes }: RouteDeps): Route[] {
+  const submitOne = async (bytes: Uint8Array): Promise<Reply> => {
+    const { hash } = await node.submitTx(bytes);
+    return { status: 202, json: { hash: toHex(hash) } };
+  };
+
+  const submitItem = async (item: unknown, index: number): Promise<{ hash: string } | { error: ErrorJson }> => {
+    try {
+      const { hash } = await node.submitTx(txHex(item, `txs[${index}]`));
+      return { hash: toHex(hash) };
+    } catch (err) {
+      if (!isAttestaError(err)) logger.error({ err, index }, "batch item failed unexpectedly");
+      const error = errorJson(err);
+      metrics.countError(error.code);
+      return { error };
+    }
+  };
+
+  const submit = async ({ req }: RouteContext): Promise<Reply> => {
+    const type = mediaTypeOf(req);
+    if (MSGPACK_TYPES.has(type)) return submitOne(await readBody(req, maxBodyBytes));
+    if (type !== "application/json") {
+      throw apiError(ApiErrorCode.UNSUPPORTED_MEDIA_TYPE, "send application/json or application/msgpack", { contentType: type });
+    }
+    const body = parseJsonBody(await readBody(req, maxBodyBytes));
+    if (isObject(body) && "tx" in body && !("txs" in body)) return submitOne(txHex(body.tx, "tx"));
+    if (isObject(body) && Array.isArray(body.txs) && !("tx" in body)) {
+      const items: unknown[] = body.txs;
+      if (items.length > MAX_BATCH_TXS) {
+        throw apiError(ApiErrorCode.PAYLOAD_TOO_LARGE, "too many transactions in one batch", { maxTxs: MAX_BATCH_TXS, count: items.length });
+      }
+      const results = [];
+      for (let i = 0; i < items.length; i++) results.push(await submitItem(items[i], i));
+      return { status: 200, json: { results } };
+    }
+    throw apiError(ApiErrorCode.BAD_REQUEST, 'body must be { "tx": "0x…" } or { "txs": ["0x…", …] }');
+  };
+
+  return [
+    { method: "POST", template: "/v1/txs", handler: submit },
+    {
+      method: "GET",
+      template: "/v1/txs/:hash",
+      handler: async ({ params }) => {
+        const hash = hashParam("hash", params.hash ?? "");
+        const view = await node.txStatus(hash);
+        if (view === undefined) throw apiError(ApiErrorCode.NOT_FOUND, "unknown transaction", { hash: params.hash });
+        return { status: 200, json: txStatusJson(hash, view) };
+      },
+    },
+  ];
+}

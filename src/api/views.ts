@@ -1,0 +1,116 @@
+import { toHex } from "../crypto/bytes.js";
+import type { Commit } from "../ledger/commit.js";
+import type { Header } from "../ledger/header.js";
+import type { Receipt } from "../ledger/receipt.js";
+import type { SignedTransaction } from "../ledger/transaction.js";
+import type { AccountView, NodeStatus, StoredBlock, TxStatusView } from "../node/types.js";
+import { jsonValue, type Json } from "./jsonValue.js";
+
+// JSON views of what the node returns: bigints as decimal strings, bytes as 0x hex.
+// The SDK (src/client/types.ts) describes the same shapes from the caller's side.
+
+export function statusJson(s: NodeStatus) {
+  return {
+    chainId: s.chainId,
+    genesisHash: toHex(s.genesisHash),
+    height: s.height,
+    headHash: toHex(s.headHash),
+    headTimestamp: s.headTimestamp,
+    finalizedHeight: s.finalizedHeight,
+    validators: s.validators.map(toHex),
+    mode: s.mode,
+    version: s.version,
+    params: {
+      feePerByte: s.params.feePerByte.toString(),
+      maxTxBytes: s.params.maxTxBytes,
+      blockPeriodMs: s.params.blockPeriodMs,
+    },
+    mempool: { count: s.mempool.count, bytes: s.mempool.bytes },
+  };
+}
+
+export function commitJson(c: Commit) {
+  return {
+    height: c.height,
+    round: c.round,
+    blockHash: toHex(c.blockHash),
+    signatures: c.signatures.map((s) => ({ index: s.index, signature: toHex(s.signature) })),
+  };
+}
+
+export function headerJson(h: Header) {
+  return {
+    chainId: h.chainId,
+    height: h.height,
+    timestamp: h.timestamp,
+    parentHash: toHex(h.parentHash),
+    txRoot: toHex(h.txRoot),
+    stateRoot: toHex(h.stateRoot),
+    receiptsRoot: toHex(h.receiptsRoot),
+    validatorsHash: toHex(h.validatorsHash),
+    nextValidatorsHash: toHex(h.nextValidatorsHash),
+    proposer: toHex(h.proposer),
+    parentCommit: h.parentCommit === null ? null : commitJson(h.parentCommit),
+    signature: toHex(h.signature),
+  };
+}
+
+export function receiptJson(r: Receipt) {
+  return {
+    status: r.status,
+    code: r.code,
+    fee: r.fee.toString(),
+    events: r.events.map((e) => ({
+      type: e.type,
+      attributes: e.attributes.map(([key, value]) => ({ key, value: jsonValue(value) })),
+    })),
+  };
+}
+
+export function txJson(tx: SignedTransaction) {
+  return {
+    hash: toHex(tx.hash),
+    sender: toHex(tx.sender),
+    nonce: tx.nonce,
+    fee: tx.fee.toString(),
+    expiry: tx.expiry,
+    kind: tx.kind,
+    args: tx.args.map((a) => jsonValue(a)),
+    keyType: tx.keyType,
+    publicKey: toHex(tx.publicKey),
+    signature: toHex(tx.signature),
+  };
+}
+
+/** A block; with `withTxs`, its decoded transactions each with their receipt, else their hashes. */
+export function blockJson(stored: StoredBlock, withTxs: boolean) {
+  const { block } = stored;
+  return {
+    hash: toHex(stored.hash),
+    height: block.header.height,
+    header: headerJson(block.header),
+    commit: stored.commit === undefined ? null : commitJson(stored.commit),
+    txCount: block.txs.length,
+    ...(withTxs
+      ? {
+          txs: block.txs.map((tx, i) => {
+            const receipt = stored.receipts[i];
+            return { ...txJson(tx), receipt: receipt === undefined ? null : receiptJson(receipt) };
+          }),
+        }
+      : { txHashes: block.txs.map((tx) => toHex(tx.hash)) }),
+  };
+}
+
+export function txStatusJson(hash: Uint8Array, v: TxStatusView) {
+  const out: Record<string, Json> = { hash: toHex(hash), status: v.status };
+  if (v.height !== undefined) out.height = v.height;
+  if (v.index !== undefined) out.index = v.index;
+  if (v.receipt !== undefined) out.receipt = receiptJson(v.receipt);
+  if (v.code !== undefined) out.code = v.code;
+  return out;
+}
+
+export function accountJson(a: AccountView) {
+  return { address: toHex(a.address), balance: a.balance.toString(), nonce: a.nonce, pendingNonce: a.pendingNonce };
+}

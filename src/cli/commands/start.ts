@@ -1,0 +1,85 @@
+import { join } from "node:path";
+import { Command } from "commander";
+import { startApiServer, type ApiServer } from "../../api/server.js";
+import { initDataDir } from "../../node/dataDir.js";
+import { startNode } from "../../node/node.js";
+import { dataDirLayout } from "../../node/options.js";
+import { devKeyWarning } from "../devKeyWarning.js";
+import { rootLogger } from "../logger.js";
+import { action } from "../output.js";
+import { readConfigFile, resolveDataDir, resolveStartOptions, type StartFlags } from "../startOptions.js";
+
+interface StartCommandFlags {
+  readonly dataDir?: string;
+  readonly dev?: boolean;
+  readonly apiHost?: string;
+  readonly apiPort?: string;
+  readonly logLevel?: string;
+}
+
+export function startCommand(): Command {
+  return new Command("start")
+    .description("run a node and its HTTP API until SIGINT or SIGTERM")
+    .option("--data-dir <dir>", "data directory (env ATTESTA_DATA_DIR; default .attesta)")
+    .option("--dev", "on first start, create a dev chain with this node as its only validator (env ATTESTA_DEV)")
+    .option("--api-host <host>", "API interface (env ATTESTA_API_HOST; default 127.0.0.1)")
+    .option("--api-port <port>", "API port, 0 for any free one (env ATTESTA_API_PORT; default 7545)")
+    .option("--log-level <level>", "fatal|error|warn|info|debug|trace|silent (env ATTESTA_LOG_LEVEL; default info)")
+    .option("--no-validator", "follow the chain without producing blocks")
+    .addHelpText("after", "\nPrecedence: flags > ATTESTA_* environment variables > <data-dir>/config.json > defaults.")
+    .action(
+      action(async (flags: StartCommandFlags, cmd: Command) => {
+        const startFlags: StartFlags = {
+          ...flags,
+          // `--no-validator` defaults validator to true; only an explicit flag counts.
+          validator: cmd.getOptionValueSource("validator") === "cli" ? false : undefined,
+        };
+        const dataDir = resolveDataDir(startFlags, process.env);
+        const config = await readConfigFile(join(dataDirLayout(dataDir).config));
+        const opts = resolveStartOptions({ flags: startFlags, env: process.env, config });
+        const logger = rootLogger(opts.node.logLevel);
+        const log = logger.child({ module: "cli" });
+
+        if (opts.node.dev) {
+          const init = await initDataDir({ dataDir, dev: true });
+          if (init.created && init.devKeyPath !== undefined) process.stderr.write(devKeyWarning(init.devKeyPath));
+        }
+
+        // startNode and startApiServer name their own child loggers ({ module }).
+        const node = await startNode(opts.node, { logger });
+        let api: ApiServer;
+        try {
+          api = await startApiServer(opts.api, { node, logger });
+        } catch (err) {
+          await node.stop();
+          throw err;
+        }
+        log.info({ url: api.url, dataDir, dev: opts.node.dev, validator: opts.node.validator }, "attesta node running");
+
+        let stopping = false;
+        const shutdown = (signal: NodeJS.Signals): void => {
+          if (stopping) {
+            log.warn({ signal }, "second signal: exiting without a clean stop");
+            process.exit(1);
+          }
+          stopping = true;
+          log.info({ signal }, "stopping");
+          api
+            .stop()
+            .then(() => node.stop())
+            .then(
+              () => {
+                log.info("stopped");
+                process.exit(0);
+              },
+              (err: unknown) => {
+                log.error({ err }, "clean stop failed");
+                process.exit(1);
+              },
+            );
+        };
+        process.on("SIGINT", shutdown);
+        process.on("SIGTERM", shutdown);
+      }),
+    );
+}
