@@ -1,9 +1,10 @@
-import { join } from "node:path";
+import { existsSync } from "node:fs";
 import { Command } from "commander";
 import { startApiServer, type ApiServer } from "../../api/server.js";
 import { initDataDir } from "../../node/dataDir.js";
 import { startNode } from "../../node/node.js";
 import { dataDirLayout } from "../../node/options.js";
+import { CliErrorCode, cliError } from "../cliErrors.js";
 import { devKeyWarning } from "../devKeyWarning.js";
 import { rootLogger } from "../logger.js";
 import { action } from "../output.js";
@@ -35,7 +36,8 @@ export function startCommand(): Command {
           validator: cmd.getOptionValueSource("validator") === "cli" ? false : undefined,
         };
         const dataDir = resolveDataDir(startFlags, process.env);
-        const config = await readConfigFile(join(dataDirLayout(dataDir).config));
+        const layout = dataDirLayout(dataDir);
+        const config = await readConfigFile(layout.config);
         const opts = resolveStartOptions({ flags: startFlags, env: process.env, config });
         const logger = rootLogger(opts.node.logLevel);
         const log = logger.child({ module: "cli" });
@@ -43,6 +45,10 @@ export function startCommand(): Command {
         if (opts.node.dev) {
           const init = await initDataDir({ dataDir, dev: true });
           if (init.created && init.devKeyPath !== undefined) process.stderr.write(devKeyWarning(init.devKeyPath));
+        } else if (!existsSync(layout.genesis)) {
+          throw cliError(CliErrorCode.NOT_INITIALISED, `${dataDir} has no genesis: run \`attesta init\` first, or start with --dev`, {
+            dataDir,
+          });
         }
 
         // startNode and startApiServer name their own child loggers ({ module }).
