@@ -83,7 +83,8 @@ describe("attesta CLI", () => {
     const status = await waitFor(() => client.status(), 15_000);
     genesisHash = status.genesisHash;
     expect(status.mode).toBe("validator");
-    expect(node.output().stderr).toContain(join(dataDir, "dev.key"));
+    const devKeyPath = join(dataDir, "dev.key");
+    await waitFor(async () => (node.output().stderr.includes(devKeyPath) ? true : undefined), 5_000);
     devKey = await readKeyFile(join(dataDir, "dev.key"));
   });
 
