@@ -6,11 +6,11 @@ import { keysCommand } from "./commands/keys.js";
 import { startCommand } from "./commands/start.js";
 import { statusCommand } from "./commands/status.js";
 import { txCommand } from "./commands/tx.js";
-import { packageVersion } from "./version.js";
+import { VERSION } from "../node/version.js";
 
 const program = new Command("attesta")
   .description("Attesta: a lightweight proof-of-authority ledger that attests IoT devices")
-  .version(packageVersion())
+  .version(VERSION)
   .showHelpAfterError()
   .addCommand(initCommand())
   .addCommand(startCommand())
