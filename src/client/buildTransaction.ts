@@ -3,7 +3,7 @@ import { fromHex, isHex } from "../crypto/bytes.js";
 import type { KeyPair } from "../crypto/keys.js";
 import type { Encodable } from "../ledger/codec.js";
 import { minimumFee } from "../ledger/fee.js";
-import { signTransaction, type SignedTransaction } from "../ledger/transaction.js";
+import { signTransaction, signedTransactionSize, type SignedTransaction } from "../ledger/transaction.js";
 
 const U64_MAX = (1n << 64n) - 1n;
 
@@ -44,9 +44,7 @@ export function buildTransaction(p: BuildTransactionParams): SignedTransaction {
     checkAmount("fee", p.fee);
     return signTransaction({ ...base, fee: p.fee }, p.key);
   }
-  const sized = signTransaction({ ...base, fee: 0n }, p.key);
-  const fee = minimumFee(sized.bytes.length, p.feePerByte);
-  return fee === 0n ? sized : signTransaction({ ...base, fee }, p.key);
+  return signTransaction({ ...base, fee: minimumFee(signedTransactionSize({ ...base, fee: 0n }), p.feePerByte) }, p.key);
 }
 
 function checkAmount(name: string, value: bigint): void {

@@ -40,6 +40,19 @@ export function decode(bytes: Uint8Array): Encodable {
   return normalised;
 }
 
+/**
+ * Decodes bytes this node wrote itself (its database): the same value types as `decode`,
+ * without the canonical re-encoding check, which only matters for outside input.
+ */
+export function decodeTrusted(bytes: Uint8Array): Encodable {
+  try {
+    return normalise(packr.unpack(bytes), 0);
+  } catch (err) {
+    if (err instanceof AttestaError) throw err;
+    throw new AttestaError(CodecErrorCode.MALFORMED, "undecodable msgpack", { reason: (err as Error).message });
+  }
+}
+
 function normalise(value: unknown, depth: number): Encodable {
   if (depth > MAX_DEPTH) throw new AttestaError(CodecErrorCode.MALFORMED, "nested too deeply");
   switch (typeof value) {

@@ -20,8 +20,16 @@ export function receiptTuple(r: Receipt): Encodable[] {
   return [r.status === "ok" ? 0 : 1, r.code, r.events.map((e) => [e.type, e.attributes.map(([k, v]) => [k, v])]), r.fee];
 }
 
+// Receipts are immutable once built; each is encoded once, for its hash and for storage.
+const encodings = new WeakMap<Receipt, Uint8Array>();
+
 export function encodeReceipt(r: Receipt): Uint8Array {
-  return encode(receiptTuple(r));
+  let bytes = encodings.get(r);
+  if (bytes === undefined) {
+    bytes = encode(receiptTuple(r));
+    encodings.set(r, bytes);
+  }
+  return bytes;
 }
 
 export function receiptHash(r: Receipt): Uint8Array {

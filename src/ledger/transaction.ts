@@ -45,8 +45,27 @@ function unsignedTuple(tx: UnsignedTransaction): Encodable[] {
   return [tx.chainId, tx.nonce, tx.fee, tx.expiry, tx.kind, tx.args, keyTypeCode(tx.keyType), tx.publicKey];
 }
 
+/**
+ * The signed message of canonical transaction bytes, without re-encoding: the 9-tuple minus
+ * its last field is the 8-tuple header (0x98) followed by the same field bytes, and the
+ * signature is always its final 66 bytes (bin8 header 0xc4 0x40, then 64 bytes).
+ */
+function unsignedBytesOf(bytes: Uint8Array): Uint8Array {
+  const message = bytes.slice(0, bytes.length - 2 - SIGNATURE_LENGTH);
+  message[0] = 0x98;
+  return message;
+}
+
 function derive(tx: Transaction, bytes: Uint8Array, payload: SignedPayload): SignedTransaction {
   return { ...tx, hash: sha256(bytes), sender: addressOf(tx.publicKey), bytes, payload };
+}
+
+/**
+ * The encoded size the transaction will have once signed, without signing it: the fee and
+ * signature fields have fixed widths, so a signer can choose a size-based fee first.
+ */
+export function signedTransactionSize(tx: UnsignedTransaction): number {
+  return encode(unsignedTuple(tx)).length + 2 + SIGNATURE_LENGTH;
 }
 
 export function signTransaction(tx: UnsignedTransaction, key: KeyPair): SignedTransaction {
@@ -77,5 +96,5 @@ export function decodeTransaction(bytes: Uint8Array): SignedTransaction {
   const publicKey = r.bytes("publicKey", PUBLIC_KEY_LENGTH[keyType]);
   const signature = r.bytes("signature", SIGNATURE_LENGTH);
   const tx: Transaction = { chainId, nonce, fee, expiry, kind, args, keyType, publicKey, signature };
-  return derive(tx, bytes, signedPayload(encode(unsignedTuple(tx))));
+  return derive(tx, bytes, signedPayload(unsignedBytesOf(bytes)));
 }

@@ -1,6 +1,6 @@
 import { ADDRESS_LENGTH } from "../../crypto/address.js";
 import { AttestaError } from "../../errors.js";
-import { decode, encode } from "../../ledger/codec.js";
+import { decodeTrusted, encode } from "../../ledger/codec.js";
 import { TupleReader } from "../../ledger/tuple.js";
 import { ExecErrorCode } from "../errors.js";
 import { ModuleId, stateKey } from "../moduleIds.js";
@@ -18,7 +18,7 @@ const accountKey = (address: Uint8Array): Uint8Array => stateKey(ModuleId.ACCOUN
 export async function readAccount(state: StateReader, address: Uint8Array): Promise<Account | undefined> {
   const bytes = await state.get(accountKey(address));
   if (bytes === undefined) return undefined;
-  const r = new TupleReader(decode(bytes), "account", 2);
+  const r = new TupleReader(decodeTrusted(bytes), "account", 2);
   return { balance: r.u64("balance"), nonce: r.uint("nonce") };
 }
 

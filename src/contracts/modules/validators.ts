@@ -1,7 +1,7 @@
 import { addressOf } from "../../crypto/address.js";
 import { sha256 } from "../../crypto/hash.js";
 import { PUBLIC_KEY_LENGTH } from "../../crypto/keyTypes.js";
-import { decode, encode } from "../../ledger/codec.js";
+import { decodeTrusted, encode } from "../../ledger/codec.js";
 import { TupleReader } from "../../ledger/tuple.js";
 import { ModuleId, stateKey } from "../moduleIds.js";
 import type { StateOverlay, StateReader } from "../state.js";
@@ -34,7 +34,7 @@ export function validatorSetHash(set: ValidatorSet): Uint8Array {
 export async function readValidatorSet(state: StateReader): Promise<ValidatorSet> {
   const bytes = await state.get(SET_KEY);
   if (bytes === undefined) return [];
-  const list = new TupleReader([decode(bytes)], "validators", 1).list("set", MAX_VALIDATORS);
+  const list = new TupleReader([decodeTrusted(bytes)], "validators", 1).list("set", MAX_VALIDATORS);
   return list.map((item) => validator(new TupleReader([item], "validator", 1).bytes("publicKey", PUBLIC_KEY_LENGTH.secp256k1)));
 }
 

@@ -1,6 +1,6 @@
 import { Level } from "level";
 import { asBytes } from "../../crypto/bytes.js";
-import { decode, encode } from "../codec.js";
+import { decodeTrusted, encode } from "../codec.js";
 import { decodeBlock, encodeBlock, type Block } from "../block.js";
 import { headerHash } from "../header.js";
 import { commitTuple, readCommit, type Commit } from "../commit.js";
@@ -96,13 +96,13 @@ export class ChainStore {
   async receipts(height: number): Promise<Receipt[] | undefined> {
     const v = await this.get(heightKey(Prefix.RECEIPTS_BY_HEIGHT, height));
     if (v === undefined) return undefined;
-    const items = new TupleReader([decode(v)], "receipts", 1).list("receipts");
-    return items.map((item) => decodeReceipt(item as Uint8Array));
+    const items = new TupleReader([decodeTrusted(v)], "receipts", 1).list("receipts");
+    return items.map((item) => decodeReceipt(item instanceof Uint8Array ? item : new Uint8Array()));
   }
 
   async commit(height: number): Promise<Commit | undefined> {
     const v = await this.get(heightKey(Prefix.COMMIT_BY_HEIGHT, height));
-    return v === undefined ? undefined : readCommit(decode(v));
+    return v === undefined ? undefined : readCommit(decodeTrusted(v));
   }
 
   async txLocation(hash: Uint8Array): Promise<TxLocation | undefined> {
