@@ -26,13 +26,30 @@ export async function writeKeyFile(path: string, key: KeyPair): Promise<void> {
 
 /** Reads a key file; throws TypeError when it is not one (the CLI reports it). */
 export async function readKeyFile(path: string): Promise<KeyPair> {
-  const json = JSON.parse(await readFile(path, "utf8")) as Partial<KeyFileJson>;
-  if (!isKeyType(json.type) || !isHex(json.secretKey)) throw new TypeError(`${path} is not an Attesta key file`);
-  const key = keyPairFromSecret(json.type, fromHex(json.secretKey));
+  const json = parseJson(await readFile(path, "utf8")) as Partial<KeyFileJson> | null;
+  if (json === null || !isKeyType(json.type) || !isHex(json.secretKey)) throw new TypeError(`${path} is not an Attesta key file`);
+  const key = keyPairOrTypeError(path, json.type, fromHex(json.secretKey));
   if (json.publicKey !== undefined && json.publicKey !== toHex(key.publicKey)) {
     throw new TypeError(`${path}: publicKey does not match secretKey`);
   }
   return key;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+/** A secret of the right length can still be out of range for its curve (zero, or >= n). */
+function keyPairOrTypeError(path: string, type: KeyType, secretKey: Uint8Array): KeyPair {
+  try {
+    return keyPairFromSecret(type, secretKey);
+  } catch {
+    throw new TypeError(`${path}: secretKey is not a valid ${type} secret`);
+  }
 }
 
 /** Loads the key at `path`, creating a new one of `type` there when the file does not exist. */

@@ -2,6 +2,7 @@ import { createRequire } from "node:module";
 import { verify as nodeVerify } from "node:crypto";
 import * as secp from "@noble/secp256k1";
 import { isLowS } from "./ecdsa.js";
+import { HASH_LENGTH } from "./hash.js";
 import { KeyObjectCache } from "./nodeKeys.js";
 import { PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH, type KeyType } from "./keyTypes.js";
 import type { SignedPayload } from "./payload.js";
@@ -24,19 +25,30 @@ function safely(check: () => boolean): boolean {
   }
 }
 
-const nobleBackend: Secp256k1Backend = {
-  name: "noble",
-  verify: (publicKey, signature, payload) =>
-    safely(() => secp.verify(signature, payload.digest, publicKey, { prehash: false, lowS: true })),
-};
+/**
+ * The checks every backend shares, so that all of them agree on every input: a compressed
+ * public key, a 64-byte low-S signature (OpenSSL alone would accept high S, and libsecp256k1
+ * and noble would accept 65-byte uncompressed keys) and a 32-byte digest.
+ */
+function secp256k1Backend(name: Secp256k1BackendName, verify: Secp256k1Backend["verify"]): Secp256k1Backend {
+  return {
+    name,
+    verify: (publicKey, signature, payload) =>
+      publicKey.length === PUBLIC_KEY_LENGTH.secp256k1 &&
+      signature.length === SIGNATURE_LENGTH &&
+      payload.digest.length === HASH_LENGTH &&
+      isLowS("secp256k1", signature) &&
+      safely(() => verify(publicKey, signature, payload)),
+  };
+}
 
-const nodeBackend: Secp256k1Backend = {
-  name: "node",
-  verify: (publicKey, signature, payload) =>
-    safely(() =>
-      nodeVerify("sha256", payload.message, { key: keyCache.get("secp256k1", publicKey), dsaEncoding: "ieee-p1363" }, signature),
-    ),
-};
+const nobleBackend = secp256k1Backend("noble", (publicKey, signature, payload) =>
+  secp.verify(signature, payload.digest, publicKey, { prehash: false, lowS: true }),
+);
+
+const nodeBackend = secp256k1Backend("node", (publicKey, signature, payload) =>
+  nodeVerify("sha256", payload.message, { key: keyCache.get("secp256k1", publicKey), dsaEncoding: "ieee-p1363" }, signature),
+);
 
 interface NativeBindings {
   ecdsaVerify(signature: Uint8Array, digest: Uint8Array, publicKey: Uint8Array): boolean;
@@ -47,10 +59,7 @@ function loadNative(): Secp256k1Backend | undefined {
     // The optional `secp256k1` package's compiled libsecp256k1 (prebuilt for linux-x64;
     // elsewhere it is absent and we fall back to OpenSSL). Its JS fallback is not used.
     const native = createRequire(import.meta.url)("secp256k1/bindings") as NativeBindings;
-    return {
-      name: "native",
-      verify: (publicKey, signature, payload) => safely(() => native.ecdsaVerify(signature, payload.digest, publicKey)),
-    };
+    return secp256k1Backend("native", (publicKey, signature, payload) => native.ecdsaVerify(signature, payload.digest, publicKey));
   } catch {
     return undefined;
   }
@@ -82,7 +91,7 @@ export function verifySignature(type: KeyType, publicKey: Uint8Array, signature:
   if (publicKey.length !== PUBLIC_KEY_LENGTH[type] || signature.length !== SIGNATURE_LENGTH) return false;
   switch (type) {
     case "secp256k1":
-      return isLowS("secp256k1", signature) && active.verify(publicKey, signature, payload);
+      return active.verify(publicKey, signature, payload); // low-S is checked by every backend
     case "p256":
       return (
         isLowS("p256", signature) &&

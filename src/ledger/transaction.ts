@@ -51,7 +51,8 @@ function unsignedTuple(tx: UnsignedTransaction): Encodable[] {
  * signature is always its final 66 bytes (bin8 header 0xc4 0x40, then 64 bytes).
  */
 function unsignedBytesOf(bytes: Uint8Array): Uint8Array {
-  const message = bytes.slice(0, bytes.length - 2 - SIGNATURE_LENGTH);
+  // A copy, never a view (Buffer's slice is one): the header byte is rewritten below.
+  const message = new Uint8Array(bytes.subarray(0, bytes.length - 2 - SIGNATURE_LENGTH));
   message[0] = 0x98;
   return message;
 }
