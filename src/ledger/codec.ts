@@ -21,8 +21,22 @@ const packr = new Packr({ useRecords: false, int64AsType: "bigint", mapsAsObject
 const U64_MAX = (1n << 64n) - 1n;
 const MAX_DEPTH = 16;
 
+// msgpackr writes a NaN's bits as they are, and they differ by how and where it was computed
+// (0/0 is 0x7ff8... on ARM, 0xfff8... on x86): every NaN is written as this one.
+const CANONICAL_NAN = new DataView(Uint8Array.of(0x7f, 0xf8, 0, 0, 0, 0, 0, 0).buffer).getFloat64(0);
+
+function hasNaN(value: Encodable): boolean {
+  if (typeof value === "number") return value !== value;
+  return Array.isArray(value) && (value as readonly Encodable[]).some(hasNaN);
+}
+
+function withCanonicalNaN(value: Encodable): Encodable {
+  if (typeof value === "number") return value !== value ? CANONICAL_NAN : value;
+  return Array.isArray(value) ? (value as readonly Encodable[]).map(withCanonicalNaN) : value;
+}
+
 export function encode(value: Encodable): Uint8Array {
-  return asBytes(packr.pack(value));
+  return asBytes(packr.pack(hasNaN(value) ? withCanonicalNaN(value) : value));
 }
 
 /** Decodes canonical bytes into plain values (Buffers normalised to Uint8Array). */
