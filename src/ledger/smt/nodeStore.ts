@@ -1,6 +1,5 @@
-import { asBytes, equalBytes, toHex } from "../../crypto/bytes.js";
-import { sha256Pooled } from "./sha256Pooled.js";
-import { isWellFormedNode } from "./node.js";
+import { equalBytes, toHex } from "../../crypto/bytes.js";
+import { decodeNode, hashNode, type TreeNode } from "./node.js";
 import { NodeCache } from "./nodeCache.js";
 
 /** Where the tree reads nodes it does not hold in memory (the node implements it over level). */
@@ -25,26 +24,24 @@ export class NodeSource {
     this.cache = new NodeCache(cacheNodes);
   }
 
-  /** The cached encoding, without I/O. */
-  cached(hash: Uint8Array): Uint8Array | undefined {
+  /** The cached node, without I/O. */
+  cached(hash: Uint8Array): TreeNode | undefined {
     return this.cache.get(hash);
   }
 
-  remember(hash: Uint8Array, encoding: Uint8Array): void {
-    this.cache.set(hash, encoding);
+  remember(hash: Uint8Array, node: TreeNode): void {
+    this.cache.set(hash, node);
   }
 
   /** The node stored under `hash`; throws when the reader has none or returns a corrupt one. */
-  async load(hash: Uint8Array): Promise<Uint8Array> {
-    const hit = this.cached(hash);
+  async load(hash: Uint8Array): Promise<TreeNode> {
+    const hit = this.cache.get(hash);
     if (hit !== undefined) return hit;
     const stored = await this.reader.getNode(hash);
     if (stored === undefined) throw new Error(`state tree node ${toHex(hash)} is missing from the store`);
-    const encoding = asBytes(stored);
-    if (!isWellFormedNode(encoding) || !equalBytes(sha256Pooled(encoding), hash)) {
-      throw new Error(`state tree node ${toHex(hash)} is corrupt in the store`);
-    }
-    this.remember(hash, encoding);
-    return encoding;
+    const node = decodeNode(stored);
+    if (node === undefined || !equalBytes(hashNode(node), hash)) throw new Error(`state tree node ${toHex(hash)} is corrupt in the store`);
+    this.cache.set(hash, node);
+    return node;
   }
 }

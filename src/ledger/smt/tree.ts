@@ -1,7 +1,7 @@
 import { equalBytes } from "../../crypto/bytes.js";
 import { HASH_LENGTH } from "../../crypto/hash.js";
 import { SortedBatch, type StateChange } from "./batch.js";
-import { firstHalf, isLeafNode, isZeroHash, keyPath, pathBit, PATH_BITS, secondHalf } from "./node.js";
+import { isZeroHash, keyPath, pathBit, PATH_BITS } from "./node.js";
 import { NodeSource, type TreeNodeReader } from "./nodeStore.js";
 import { defaultSparseMerkleTreeOptions, type SparseMerkleTreeOptions } from "./options.js";
 import { BITMAP_LENGTH, type StateProof } from "./proof.js";
@@ -35,20 +35,19 @@ export class SparseMerkleTree {
     const bitmap = new Uint8Array(BITMAP_LENGTH);
     const siblings: Uint8Array[] = [];
     for (let depth = 0; !isZeroHash(hash); depth++) {
-      const encoding = await this.source.load(hash);
-      if (isLeafNode(encoding)) {
-        const leafPath = firstHalf(encoding);
-        const leaf = equalBytes(leafPath, path) ? null : { path: new Uint8Array(leafPath), valueHash: new Uint8Array(secondHalf(encoding)) };
+      const node = await this.source.load(hash);
+      if (node.leaf) {
+        const leaf = equalBytes(node.path, path) ? null : { path: new Uint8Array(node.path), valueHash: new Uint8Array(node.valueHash) };
         return { bitmap, siblings, leaf };
       }
       if (depth >= PATH_BITS) throw new Error("state tree proof: internal node below the deepest level");
       const right = pathBit(path, depth) === 1;
-      const sibling = right ? firstHalf(encoding) : secondHalf(encoding);
+      const sibling = right ? node.left : node.right;
       if (!isZeroHash(sibling)) {
         bitmap[depth >> 3]! |= 0x80 >> (depth & 7);
         siblings.push(new Uint8Array(sibling));
       }
-      hash = right ? secondHalf(encoding) : firstHalf(encoding);
+      hash = right ? node.right : node.left;
     }
     return { bitmap, siblings, leaf: null };
   }

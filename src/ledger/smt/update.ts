@@ -1,8 +1,8 @@
 import { ZERO_HASH } from "../../crypto/hash.js";
-import { sha256Pooled } from "./sha256Pooled.js";
 import type { PathChange, SortedBatch } from "./batch.js";
-import { encodeInternal, encodeLeaf, firstHalf, isLeafNode, isZeroHash, pathBit, PATH_BITS, secondHalf } from "./node.js";
+import { encodeNode, isZeroHash, pathBit, PATH_BITS, type TreeNode } from "./node.js";
 import type { NodeSource } from "./nodeStore.js";
+import { sha256Small } from "./sha256Small.js";
 
 // Applies a sorted batch in two phases. Phase one walks down every changed path level by level,
 // reading the nodes it needs (all misses of one level in parallel, none of the cached ones
@@ -12,7 +12,10 @@ import type { NodeSource } from "./nodeStore.js";
 
 export interface TreeUpdate {
   readonly root: Uint8Array;
-  /** Every node the update created, for the caller to persist. */
+  /**
+   * Every node the update created, for the caller to persist. Read-only: the hashes are shared
+   * with the tree's cache, the encodings are views of shared chunks.
+   */
   readonly nodes: Array<[hash: Uint8Array, encoding: Uint8Array]>;
 }
 
@@ -36,7 +39,7 @@ interface Visit {
   readonly depth: number;
   readonly lo: number;
   readonly hi: number;
-  encoding: Uint8Array | null;
+  node: TreeNode | null;
   left: Visit | null;
   right: Visit | null;
 }
@@ -47,41 +50,46 @@ interface KeptLeaf {
   readonly hash: Uint8Array;
 }
 
+/** `root` must be the tree's own copy (it may become a cache key). */
 export async function applyBatch(source: NodeSource, root: Uint8Array, batch: SortedBatch): Promise<TreeUpdate> {
-  // `root` is already the tree's own copy; the new root is copied out of the shared digest slab.
   if (batch.length === 0) return { root, nodes: [] };
   const top = await readChangedPaths(source, root, batch);
   const rebuild = new Rebuild(source, batch);
-  return { root: new Uint8Array(rebuild.visit(top).hash), nodes: rebuild.nodes };
+  const result = rebuild.visit(top);
+  return { root: new Uint8Array(result.hash), nodes: rebuild.nodes };
 }
 
 function newVisit(hash: Uint8Array, depth: number, lo: number, hi: number): Visit {
-  return { hash, depth, lo, hi, encoding: null, left: null, right: null };
+  return { hash, depth, lo, hi, node: null, left: null, right: null };
 }
 
 async function readChangedPaths(source: NodeSource, root: Uint8Array, batch: SortedBatch): Promise<Visit> {
   const top = newVisit(root, 0, 0, batch.length);
   let level: Visit[] = [top];
   while (level.length > 0) {
-    const reads: Promise<void>[] = [];
+    const misses: Visit[] = [];
     for (const v of level) {
       if (isZeroHash(v.hash)) continue;
-      const encoding = source.cached(v.hash);
-      if (encoding !== undefined) v.encoding = encoding;
-      else reads.push(source.load(v.hash).then((e) => void (v.encoding = e)));
+      v.node = source.cached(v.hash) ?? null;
+      if (v.node === null) misses.push(v);
     }
-    if (reads.length > 0) await Promise.all(reads);
+    if (misses.length > 0) {
+      const nodes = await Promise.all(misses.map((v) => source.load(v.hash)));
+      misses.forEach((v, i) => (v.node = nodes[i] as TreeNode));
+    }
 
     const next: Visit[] = [];
     for (const v of level) {
-      if (v.encoding === null || v.lo === v.hi || isLeafNode(v.encoding)) continue;
+      const node = v.node;
+      if (node === null || node.leaf || v.lo === v.hi) continue;
       const mid = batch.split(v.lo, v.hi, v.depth);
-      const leftHash = firstHalf(v.encoding);
-      const rightHash = secondHalf(v.encoding);
-      if (mid > v.lo) next.push((v.left = newVisit(leftHash, v.depth + 1, v.lo, mid)));
-      else if (!isZeroHash(leftHash) && batch.hasDeletesIn(v.lo, v.hi)) next.push((v.left = newVisit(leftHash, v.depth + 1, mid, mid)));
-      if (mid < v.hi) next.push((v.right = newVisit(rightHash, v.depth + 1, mid, v.hi)));
-      else if (!isZeroHash(rightHash) && batch.hasDeletesIn(v.lo, v.hi)) next.push((v.right = newVisit(rightHash, v.depth + 1, mid, mid)));
+      // A side without changes is read only when the other side may end up empty (it has
+      // deletes): then this node collapses and the parent must know if that side is a leaf.
+      const mayEmpty = batch.hasDeletesIn(v.lo, v.hi);
+      if (mid > v.lo) next.push((v.left = newVisit(node.left, v.depth + 1, v.lo, mid)));
+      else if (mayEmpty && !isZeroHash(node.left)) next.push((v.left = newVisit(node.left, v.depth + 1, mid, mid)));
+      if (mid < v.hi) next.push((v.right = newVisit(node.right, v.depth + 1, mid, v.hi)));
+      else if (mayEmpty && !isZeroHash(node.right)) next.push((v.right = newVisit(node.right, v.depth + 1, mid, mid)));
     }
     level = next;
   }
@@ -97,16 +105,15 @@ class Rebuild {
   ) {}
 
   visit(v: Visit): Subtree {
-    const encoding = v.encoding;
-    if (v.lo === v.hi) return { hash: v.hash, kind: encoding === null ? EMPTY : isLeafNode(encoding) ? LEAF : INTERNAL };
-    if (encoding === null) return this.build(v.lo, v.hi, v.depth, null);
-    if (isLeafNode(encoding)) {
-      const path = firstHalf(encoding);
-      const replaced = this.batch.find(v.lo, v.hi, path) !== -1;
-      return this.build(v.lo, v.hi, v.depth, replaced ? null : { path, hash: v.hash });
+    const node = v.node;
+    if (v.lo === v.hi) return { hash: v.hash, kind: node === null ? EMPTY : node.leaf ? LEAF : INTERNAL };
+    if (node === null) return this.build(v.lo, v.hi, v.depth, null);
+    if (node.leaf) {
+      const replaced = this.batch.find(v.lo, v.hi, node.path) !== -1;
+      return this.build(v.lo, v.hi, v.depth, replaced ? null : { path: node.path, hash: v.hash });
     }
-    const left = v.left !== null ? this.visit(v.left) : unread(firstHalf(encoding));
-    const right = v.right !== null ? this.visit(v.right) : unread(secondHalf(encoding));
+    const left = v.left !== null ? this.visit(v.left) : unread(node.left);
+    const right = v.right !== null ? this.visit(v.right) : unread(node.right);
     return this.join(left, right);
   }
 
@@ -125,20 +132,21 @@ class Rebuild {
   }
 
   private leaf(change: PathChange): Subtree {
-    return { hash: this.record(encodeLeaf(change.path, change.valueHash as Uint8Array)), kind: LEAF };
+    return { hash: this.record({ leaf: true, path: change.path, valueHash: change.valueHash as Uint8Array }), kind: LEAF };
   }
 
   /** Two sibling subtrees as one: a lone leaf moves up, an empty pair stays empty. */
   private join(left: Subtree, right: Subtree): Subtree {
     if (left.kind === EMPTY && right.kind !== INTERNAL) return lone(right);
     if (right.kind === EMPTY && left.kind !== INTERNAL) return lone(left);
-    return { hash: this.record(encodeInternal(left.hash, right.hash)), kind: INTERNAL };
+    return { hash: this.record({ leaf: false, left: left.hash, right: right.hash }), kind: INTERNAL };
   }
 
-  private record(encoding: Uint8Array): Uint8Array {
-    const hash = sha256Pooled(encoding);
+  private record(node: TreeNode): Uint8Array {
+    const encoding = encodeNode(node);
+    const hash = sha256Small(encoding);
     this.nodes.push([hash, encoding]);
-    this.source.remember(hash, encoding);
+    this.source.remember(hash, node);
     return hash;
   }
 }

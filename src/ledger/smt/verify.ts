@@ -1,7 +1,7 @@
 import { equalBytes } from "../../crypto/bytes.js";
 import { HASH_LENGTH, ZERO_HASH } from "../../crypto/hash.js";
-import { sha256Pooled } from "./sha256Pooled.js";
-import { encodeInternal, encodeLeaf, isZeroHash, keyPath, pathBit, PATH_BITS } from "./node.js";
+import { hashNode, isZeroHash, keyPath, pathBit, PATH_BITS } from "./node.js";
+import { sha256Small } from "./sha256Small.js";
 import { BITMAP_LENGTH, type StateProof } from "./proof.js";
 
 /**
@@ -37,19 +37,19 @@ function verify(root: Uint8Array, key: Uint8Array, value: Uint8Array | null, pro
   let node: Uint8Array;
   if (value !== null) {
     if (leaf !== null) return false;
-    node = sha256Pooled(encodeLeaf(path, sha256Pooled(value)));
+    node = hashNode({ leaf: true, path, valueHash: sha256Small(value) });
   } else if (leaf === null) {
     node = ZERO_HASH;
   } else {
     if (typeof leaf !== "object" || !isHash(leaf.path) || !isHash(leaf.valueHash)) return false;
     if (equalBytes(leaf.path, path) || !sharesPrefix(leaf.path, path, depth)) return false;
-    node = sha256Pooled(encodeLeaf(leaf.path, leaf.valueHash));
+    node = hashNode({ leaf: true, path: leaf.path, valueHash: leaf.valueHash });
   }
 
   let next = siblings.length - 1;
   for (let d = depth - 1; d >= 0; d--) {
     const sibling = pathBit(bitmap, d) === 1 ? (siblings[next--] as Uint8Array) : ZERO_HASH;
-    node = sha256Pooled(pathBit(path, d) === 1 ? encodeInternal(sibling, node) : encodeInternal(node, sibling));
+    node = hashNode(pathBit(path, d) === 1 ? { leaf: false, left: sibling, right: node } : { leaf: false, left: node, right: sibling });
   }
   return equalBytes(node, root);
 }
