@@ -1,6 +1,5 @@
 import { equalBytes } from "../crypto/bytes.js";
-import { HASH_LENGTH, ZERO_HASH } from "../crypto/hash.js";
-import { sha256Small } from "./smt/sha256Small.js";
+import { HASH_LENGTH, ZERO_HASH, sha256 } from "../crypto/hash.js";
 import type { Encodable } from "./codec.js";
 import { TupleReader } from "./tuple.js";
 
@@ -25,13 +24,13 @@ nodeInput[0] = 1;
 
 function hashLeaf(leaf: Uint8Array): Uint8Array {
   leafInput.set(leaf, 1);
-  return sha256Small(leafInput);
+  return sha256(leafInput);
 }
 
 function hashNode(left: Uint8Array, right: Uint8Array): Uint8Array {
   nodeInput.set(left, 1);
   nodeInput.set(right, 1 + HASH_LENGTH);
-  return sha256Small(nodeInput);
+  return sha256(nodeInput);
 }
 
 function leafLevel(leaves: readonly Uint8Array[]): Uint8Array[] {

@@ -1,5 +1,5 @@
+import { sha256 } from "../../crypto/hash.js";
 import { compareBytes } from "../../crypto/bytes.js";
-import { sha256Small } from "./sha256Small.js";
 import { keyPath, pathBit } from "./node.js";
 
 /** One change to the state: set `key` to `value`, or delete it when `value` is null. */
@@ -105,7 +105,7 @@ function toPathChange(change: StateChange, i: number): PathChange {
     throw new TypeError(`state tree update: change ${i} needs a Uint8Array value or null`);
   }
   const path = keyPath(change.key);
-  return { path, valueHash: change.value === null ? null : sha256Small(change.value), head: pathHead(path) };
+  return { path, valueHash: change.value === null ? null : sha256(change.value), head: pathHead(path) };
 }
 
 function pathHead(path: Uint8Array): number {

@@ -1,6 +1,5 @@
 import { asBytes } from "../../crypto/bytes.js";
-import { HASH_LENGTH } from "../../crypto/hash.js";
-import { sha256Small } from "./sha256Small.js";
+import { HASH_LENGTH, sha256 } from "../../crypto/hash.js";
 
 // Nodes of the sparse Merkle tree. Encodings are 65 raw bytes:
 //   leaf     = 0x00 || path(32) || valueHash(32)
@@ -31,7 +30,7 @@ export interface InternalNode {
 }
 
 export function keyPath(key: Uint8Array): Uint8Array {
-  return sha256Small(key);
+  return sha256(key);
 }
 
 export function pathBit(path: Uint8Array, depth: number): number {
@@ -66,7 +65,7 @@ const scratch = new Uint8Array(NODE_LENGTH);
 /** The node's hash, without keeping its encoding. */
 export function hashNode(node: TreeNode): Uint8Array {
   writeNode(scratch, node);
-  return sha256Small(scratch);
+  return sha256(scratch);
 }
 
 /** A stored encoding as a node of its own (copied), or undefined when it is not 65 bytes with a known tag. */

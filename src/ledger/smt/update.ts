@@ -1,8 +1,7 @@
-import { ZERO_HASH } from "../../crypto/hash.js";
+import { ZERO_HASH, sha256 } from "../../crypto/hash.js";
 import type { PathChange, SortedBatch } from "./batch.js";
 import { encodeNode, isZeroHash, pathBit, PATH_BITS, type TreeNode } from "./node.js";
 import type { NodeSource } from "./nodeStore.js";
-import { sha256Small } from "./sha256Small.js";
 
 // Applies a sorted batch in two phases. Phase one walks down every changed path level by level,
 // reading the nodes it needs (all misses of one level in parallel, none of the cached ones
@@ -144,7 +143,7 @@ class Rebuild {
 
   private record(node: TreeNode): Uint8Array {
     const encoding = encodeNode(node);
-    const hash = sha256Small(encoding);
+    const hash = sha256(encoding);
     this.nodes.push([hash, encoding]);
     this.source.remember(hash, node);
     return hash;

@@ -1,7 +1,6 @@
 import { equalBytes } from "../../crypto/bytes.js";
-import { HASH_LENGTH, ZERO_HASH } from "../../crypto/hash.js";
+import { HASH_LENGTH, ZERO_HASH, sha256 } from "../../crypto/hash.js";
 import { hashNode, isZeroHash, keyPath, pathBit, PATH_BITS } from "./node.js";
-import { sha256Small } from "./sha256Small.js";
 import { BITMAP_LENGTH, type StateProof } from "./proof.js";
 
 /**
@@ -37,7 +36,7 @@ function verify(root: Uint8Array, key: Uint8Array, value: Uint8Array | null, pro
   let node: Uint8Array;
   if (value !== null) {
     if (leaf !== null) return false;
-    node = hashNode({ leaf: true, path, valueHash: sha256Small(value) });
+    node = hashNode({ leaf: true, path, valueHash: sha256(value) });
   } else if (leaf === null) {
     node = ZERO_HASH;
   } else {
