@@ -1,6 +1,7 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
 import { concatBytes, fromHex } from "./bytes.js";
 import type { KeyType } from "./keyTypes.js";
+import { BoundedCache } from "../boundedCache.js";
 
 // DER prefixes that wrap raw keys for node:crypto (SPKI for public keys, PKCS#8 for secrets).
 const SPKI_PREFIX: Record<KeyType, Uint8Array> = {
@@ -24,23 +25,19 @@ export function privateKeyObject(type: "p256" | "ed25519", secretKey: Uint8Array
   return createPrivateKey({ key: Buffer.from(concatBytes(PKCS8_PREFIX[type], secretKey)), format: "der", type: "pkcs8" });
 }
 
-/**
- * Bounded cache of public KeyObjects: building one costs more than an Ed25519 verification.
- * Insertion-ordered Map; the oldest entry goes when full.
- */
+/** Bounded cache of public KeyObjects: building one costs more than an Ed25519 verification. */
 export class KeyObjectCache {
-  private readonly entries = new Map<string, KeyObject>();
-  constructor(private readonly capacity = 4096) {}
+  private readonly entries: BoundedCache<string, KeyObject>;
+
+  constructor(capacity = 8192) {
+    this.entries = new BoundedCache(capacity);
+  }
 
   get(type: KeyType, publicKey: Uint8Array): KeyObject {
-    const id = type + Buffer.from(publicKey).toString("base64");
+    const id = type + Buffer.from(publicKey).toString("latin1");
     let key = this.entries.get(id);
     if (key === undefined) {
       key = publicKeyObject(type, publicKey);
-      if (this.entries.size >= this.capacity) {
-        const oldest = this.entries.keys().next();
-        if (!oldest.done) this.entries.delete(oldest.value);
-      }
       this.entries.set(id, key);
     }
     return key;

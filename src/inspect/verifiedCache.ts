@@ -1,3 +1,4 @@
+import { BoundedCache } from "../boundedCache.js";
 import { verifySignature } from "../crypto/verify.js";
 import type { SignedTransaction } from "../ledger/transaction.js";
 
@@ -6,20 +7,18 @@ import type { SignedTransaction } from "../ledger/transaction.js";
  * transaction verified at admission is not verified again when its block is imported.
  */
 export class VerifiedCache {
-  private readonly hashes = new Set<string>();
+  private readonly hashes: BoundedCache<string, true>;
 
-  constructor(private readonly capacity = 200_000) {}
+  constructor(capacity = 200_000) {
+    this.hashes = new BoundedCache(capacity);
+  }
 
   has(tx: SignedTransaction): boolean {
     return this.hashes.has(Buffer.from(tx.hash).toString("latin1"));
   }
 
   add(tx: SignedTransaction): void {
-    if (this.hashes.size >= this.capacity) {
-      const oldest = this.hashes.values().next();
-      if (!oldest.done) this.hashes.delete(oldest.value);
-    }
-    this.hashes.add(Buffer.from(tx.hash).toString("latin1"));
+    this.hashes.set(Buffer.from(tx.hash).toString("latin1"), true);
   }
 
   /** Verifies unless cached; remembers a success. */

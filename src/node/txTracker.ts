@@ -1,16 +1,16 @@
+import { BoundedCache } from "../boundedCache.js";
+
 const key = (hash: Uint8Array): string => Buffer.from(hash).toString("latin1");
 
 /** Transactions that were admitted and then left the mempool unincluded, with why (bounded, oldest go first). */
 export class RejectedTxs {
-  private readonly codes = new Map<string, string>();
+  private readonly codes: BoundedCache<string, string>;
 
-  constructor(private readonly capacity = 50_000) {}
+  constructor(capacity = 50_000) {
+    this.codes = new BoundedCache(capacity);
+  }
 
   add(hash: Uint8Array, code: string): void {
-    if (this.codes.size >= this.capacity) {
-      const oldest = this.codes.keys().next();
-      if (!oldest.done) this.codes.delete(oldest.value);
-    }
     this.codes.set(key(hash), code);
   }
 
