@@ -1,5 +1,6 @@
 import { sha256 } from "../crypto/hash.js";
-import { decode, encode, type Encodable } from "./codec.js";
+import { AttestaError } from "../errors.js";
+import { CodecErrorCode, decode, encode, type Encodable } from "./codec.js";
 import { TupleReader } from "./tuple.js";
 
 /** Something a transaction did, for receipts, the API and subscribers. Attributes keep the emitter's order. */
@@ -38,7 +39,9 @@ export function receiptHash(r: Receipt): Uint8Array {
 
 export function decodeReceipt(bytes: Uint8Array): Receipt {
   const r = new TupleReader(decode(bytes), "receipt", 4);
-  const status = r.uint("status") === 0 ? "ok" : "failed";
+  const statusCode = r.uint("status");
+  if (statusCode > 1) throw new AttestaError(CodecErrorCode.MALFORMED, "receipt.status: expected 0 or 1", { field: "receipt.status" });
+  const status = statusCode === 0 ? "ok" : "failed";
   const code = r.string("code", 64);
   const events = r.list("events").map((e) => {
     const er = new TupleReader(e, "event", 2);
