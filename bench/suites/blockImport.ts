@@ -10,7 +10,7 @@ import { Chain } from "../../src/node/chain.js";
 import { createRegistry } from "../../src/contracts/index.js";
 import { join } from "node:path";
 import { formatTable, median, type BenchRow } from "../lib.js";
-import { makeGenesis, makeTransfer, openChain, silentLogger, tempDir } from "../../test/fixtures/chain.js";
+import { makeGenesis, makeTransfer, openChain, removeDir, silentLogger, tempDir } from "../../test/fixtures/chain.js";
 
 const TXS_PER_BLOCK = 1_000;
 const BLOCKS = Number(process.env.BENCH_BLOCKS ?? 6);
@@ -19,7 +19,7 @@ export async function run(): Promise<BenchRow[]> {
   const t = makeGenesis({ accounts: TXS_PER_BLOCK, params: { maxBlockTxs: 10_000 } });
   const producerDir = await tempDir("attesta-bench-");
   const followerDir = await tempDir("attesta-bench-");
-  const producer = await openChain(t.genesis, producerDir.dir);
+  const producer = await openChain(t.genesis, producerDir);
   const recipients = Array.from({ length: 64 }, () => generateKeyPair().address);
 
   const produced: Array<{ block: Block; commit: Commit | undefined }> = [];
@@ -33,7 +33,7 @@ export async function run(): Promise<BenchRow[]> {
     produced.push({ block: imported.block, commit: await producer.store.commit(imported.block.header.height) });
   }
 
-  const store = await ChainStore.open(join(followerDir.dir, "db"));
+  const store = await ChainStore.open(join(followerDir, "db"));
   // Signatures already verified: the node's cache answers for transactions it admitted.
   const follower = await Chain.open({ store, genesis: t.genesis, registry: createRegistry(), logger: silentLogger, verifyTx: () => true }, { maxClockSkewMs: 60_000 });
   const importMs: number[] = [];
@@ -45,8 +45,8 @@ export async function run(): Promise<BenchRow[]> {
   await follower.idle();
   await store.close();
   await producer.close();
-  await producerDir.cleanup();
-  await followerDir.cleanup();
+  await removeDir(producerDir);
+  await removeDir(followerDir);
 
   // The first block also warms the caches of a fresh process: report the median.
   const imp = median(importMs);

@@ -123,6 +123,7 @@ export async function run(): Promise<BenchRow[]> {
       { name: `end-to-end transfers committed via HTTP API`, value: e2eRate, unit: "tx/s", note: `${txs.length} pre-signed, batches of ${BATCH}, ${IN_FLIGHT} in flight; submit ${(submitted - start).toFixed(0)} ms, total ${elapsed.toFixed(0)} ms` },
       { name: `secp256k1 verify (${activeSecp256k1Backend()}), same run`, value: verifyRate, unit: "ops/s", note: `end-to-end = ${((e2eRate / verifyRate) * 100).toFixed(0)}% of it` },
       { name: `node RSS, idle, ${SENDERS}-account genesis`, value: idleRss, unit: "MB", note: "5 s after start" },
+      idle,
       { name: "node RSS, peak under the load above", value: peakRss, unit: "MB" },
     ];
   } finally {

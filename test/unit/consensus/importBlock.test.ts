@@ -5,7 +5,7 @@ import type { Block } from "../../../src/ledger/block.js";
 import type { Commit } from "../../../src/ledger/commit.js";
 import { headerPayload, type Header } from "../../../src/ledger/header.js";
 import { TxErrorCode } from "../../../src/ledger/txErrors.js";
-import { makeGenesis, makeTransfer, openChain, tempDir, type OpenChain, type TestGenesis } from "../../fixtures/chain.js";
+import { makeGenesis, makeTransfer, openChain, removeDir, tempDir, type OpenChain, type TestGenesis } from "../../fixtures/chain.js";
 
 /** Re-signs a tampered header with `key`, so only the tampered rule can fail. */
 function resign(header: Omit<Header, "signature">, key: KeyPair): Header {
@@ -16,16 +16,14 @@ describe("block import", () => {
   let t: TestGenesis;
   let producer: OpenChain;
   let follower: OpenChain;
-  let cleanups: Array<() => Promise<void>>;
+  let dirs: string[];
   let blocks: Array<{ block: Block; commit: Commit | undefined }>;
 
   beforeEach(async () => {
     t = makeGenesis();
-    const a = await tempDir();
-    const b = await tempDir();
-    cleanups = [a.cleanup, b.cleanup];
-    producer = await openChain(t.genesis, a.dir);
-    follower = await openChain(t.genesis, b.dir);
+    dirs = [await tempDir(), await tempDir()];
+    producer = await openChain(t.genesis, dirs[0]!);
+    follower = await openChain(t.genesis, dirs[1]!);
     const [alice, bob] = t.accounts;
     const now = Date.now();
     blocks = [];
@@ -38,7 +36,7 @@ describe("block import", () => {
   afterEach(async () => {
     await producer.close();
     await follower.close();
-    for (const c of cleanups) await c();
+    for (const d of dirs) await removeDir(d);
   });
 
   const v = (): KeyPair => t.validatorKeys[0]!;

@@ -5,26 +5,25 @@ import { BlockErrorCode, createRegistry, ExecErrorCode, readAccount } from "../.
 import { executeBlock, type BlockEnv } from "../../../src/contracts/index.js";
 import { TxErrorCode } from "../../../src/ledger/txErrors.js";
 import type { SignedTransaction } from "../../../src/ledger/transaction.js";
-import { FUNDED_BALANCE, makeGenesis, makeTransfer, makeTx, openChain, tempDir, type OpenChain, type TestGenesis } from "../../fixtures/chain.js";
+import { FUNDED_BALANCE, makeGenesis, makeTransfer, makeTx, openChain, removeDir, tempDir, type OpenChain, type TestGenesis } from "../../fixtures/chain.js";
 
 describe("executeBlock over a real level state", () => {
   let t: TestGenesis;
   let open: OpenChain;
-  let cleanup: () => Promise<void>;
+  let dir: string;
   let env: BlockEnv;
   const registry = createRegistry();
 
   beforeEach(async () => {
-    const tmp = await tempDir();
-    cleanup = tmp.cleanup;
+    dir = await tempDir();
     t = makeGenesis();
-    open = await openChain(t.genesis, tmp.dir);
+    open = await openChain(t.genesis, dir);
     const proposer = t.validatorKeys[0]!.address;
     env = { chainId: t.genesis.chainId, height: 1, timestamp: t.genesis.timestamp + 1000, proposer, params: t.genesis.params };
   });
   afterEach(async () => {
     await open.close();
-    await cleanup();
+    await removeDir(dir);
   });
 
   /** The state as the block leaves it: its changes over the committed state. */

@@ -5,26 +5,25 @@ import { TxErrorCode } from "../../../src/ledger/txErrors.js";
 import { admitTransaction, MAX_NONCE_AHEAD } from "../../../src/inspect/admit.js";
 import { Mempool } from "../../../src/inspect/mempool.js";
 import { VerifiedCache } from "../../../src/inspect/verifiedCache.js";
-import { makeGenesis, makeTransfer, openChain, tempDir, type OpenChain, type TestGenesis } from "../../fixtures/chain.js";
+import { makeGenesis, makeTransfer, openChain, removeDir, tempDir, type OpenChain, type TestGenesis } from "../../fixtures/chain.js";
 
 describe("admission into the mempool", () => {
   let t: TestGenesis;
   let open: OpenChain;
-  let cleanup: () => Promise<void>;
+  let dir: string;
   let mempool: Mempool;
   let verified: VerifiedCache;
 
   beforeEach(async () => {
-    const tmp = await tempDir();
-    cleanup = tmp.cleanup;
+    dir = await tempDir();
     t = makeGenesis();
-    open = await openChain(t.genesis, tmp.dir);
+    open = await openChain(t.genesis, dir);
     mempool = new Mempool({ maxTxs: 5, maxBytes: 1 << 20, maxPerSender: 3 });
     verified = new VerifiedCache(100);
   });
   afterEach(async () => {
     await open.close();
-    await cleanup();
+    await removeDir(dir);
   });
 
   const admit = (bytes: Uint8Array) =>

@@ -3,18 +3,17 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readAccount } from "../../../src/contracts/index.js";
 import { GENESIS_MISMATCH } from "../../../src/node/chain.js";
 import { replayChain } from "../../../src/node/replay.js";
-import { makeGenesis, makeTransfer, openChain, silentLogger, tempDir, type TestGenesis } from "../../fixtures/chain.js";
+import { makeGenesis, makeTransfer, openChain, removeDir, silentLogger, tempDir, type TestGenesis } from "../../fixtures/chain.js";
 
 describe("chain persistence", () => {
   let t: TestGenesis;
   let dir: string;
-  let cleanup: () => Promise<void>;
-
+  
   beforeEach(async () => {
     t = makeGenesis();
-    ({ dir, cleanup } = await tempDir());
+    dir = await tempDir();
   });
-  afterEach(async () => cleanup());
+  afterEach(async () => removeDir(dir));
 
   async function produce(blocks: number): Promise<void> {
     const open = await openChain(t.genesis, dir);
@@ -49,9 +48,9 @@ describe("chain persistence", () => {
     await produce(5);
     const open = await openChain(t.genesis, dir);
     const scratch = await tempDir();
-    const report = await replayChain(open.store, t.genesis, join(scratch.dir, "db"), silentLogger);
+    const report = await replayChain(open.store, t.genesis, join(scratch, "db"), silentLogger);
     await open.close();
-    await scratch.cleanup();
+    await removeDir(scratch);
     expect(report).toEqual({ height: 5, headMatches: true, stateValuesMatch: true });
   });
 });
