@@ -1,21 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import type { ChildProcess } from "node:child_process";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { AttestaClient, generateKeyPair, readKeyFile, toHex, type KeyPair, type TransferResult } from "../../src/client/index.js";
+import { buildCli, cleanEnv, execFileAsync, MAIN, spawnCli, type CliProcess } from "../fixtures/cli.js";
 import { freePort, removeDir, tempDir, waitFor } from "../fixtures/node.js";
 
 // The built `attesta` command end to end: start a dev node, use it through the SDK and the
 // CLI, stop it with SIGTERM, start it again and check the chain goes on.
-
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const MAIN = join(ROOT, "dist/src/cli/main.js");
-const run = promisify(execFile);
-
-/** The environment without ATTESTA_* variables, so the machine's settings do not leak in. */
-const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("ATTESTA_")));
 
 interface CliResult {
   readonly code: number;
@@ -25,7 +16,7 @@ interface CliResult {
 
 async function cli(...args: string[]): Promise<CliResult> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [MAIN, ...args], { env: cleanEnv, timeout: 20_000 });
+    const { stdout, stderr } = await execFileAsync(process.execPath, [MAIN, ...args], { env: cleanEnv, timeout: 20_000 });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };
@@ -33,23 +24,8 @@ async function cli(...args: string[]): Promise<CliResult> {
   }
 }
 
-interface RunningNode {
-  readonly child: ChildProcess;
-  readonly exited: Promise<number | null>;
-  output(): { stdout: string; stderr: string };
-}
-
-function startCli(dataDir: string, port: number): RunningNode {
-  const child = spawn(process.execPath, [MAIN, "start", "--dev", "--data-dir", dataDir, "--api-port", String(port)], {
-    env: { ...cleanEnv, ATTESTA_LOG_LEVEL: "info" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.on("data", (c: Buffer) => (stdout += c.toString()));
-  child.stderr?.on("data", (c: Buffer) => (stderr += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  return { child, exited, output: () => ({ stdout, stderr }) };
+function startCli(dataDir: string, port: number): CliProcess {
+  return spawnCli(["start", "--dev", "--data-dir", dataDir, "--api-port", String(port)], { ATTESTA_LOG_LEVEL: "info" });
 }
 
 const children: ChildProcess[] = [];
@@ -60,9 +36,7 @@ let devKey: KeyPair;
 
 beforeAll(async () => {
   // Type errors elsewhere in the tree (other work in progress) do not stop tsc from emitting.
-  await run("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: ROOT, timeout: 120_000 }).catch((err: unknown) => {
-    if (!existsSync(MAIN)) throw err;
-  });
+  await buildCli();
   dataDir = await tempDir("attesta-e2e-");
   port = await freePort();
   client = new AttestaClient({ url: `http://127.0.0.1:${port}`, timeoutMs: 5_000 });
