@@ -27,6 +27,7 @@ export interface ConfigFile {
   readonly mempoolMaxTxs?: number;
   readonly mempoolMaxBytes?: number;
   readonly maxClockSkewMs?: number;
+  readonly verifyWorkers?: number;
 }
 
 export interface StartOptions {
@@ -56,6 +57,7 @@ const CONFIG_TYPES: Readonly<Record<keyof ConfigFile, "boolean" | "string" | "co
   mempoolMaxTxs: "count",
   mempoolMaxBytes: "count",
   maxClockSkewMs: "count",
+  verifyWorkers: "count",
 };
 
 function badArgument(source: string, name: string, expected: string): never {
@@ -139,6 +141,7 @@ export function resolveStartOptions(input: { flags: StartFlags; env: Env; config
     mempoolMaxTxs: config.mempoolMaxTxs ?? defaultNodeOptions.mempoolMaxTxs,
     mempoolMaxBytes: config.mempoolMaxBytes ?? defaultNodeOptions.mempoolMaxBytes,
     maxClockSkewMs: config.maxClockSkewMs ?? defaultNodeOptions.maxClockSkewMs,
+    verifyWorkers: config.verifyWorkers ?? defaultNodeOptions.verifyWorkers,
   };
   const api: ApiOptions = {
     host: flags.apiHost ?? env[ENV.apiHost] ?? config.apiHost ?? defaultApiOptions.host,

@@ -5,8 +5,9 @@ import { loadOrCreateKeyFile } from "../crypto/keyFile.js";
 import { createRegistry } from "../contracts/index.js";
 import { parseGenesis, type Genesis } from "../contracts/genesis.js";
 import { readAccount } from "../contracts/modules/accounts.js";
-import { AttestaError } from "../errors.js";
-import { admitTransaction } from "../inspect/admit.js";
+import { AttestaError, isAttestaError } from "../errors.js";
+import { admitTransactions } from "../inspect/admit.js";
+import { VerifyPool } from "../inspect/verifyPool.js";
 import { Mempool } from "../inspect/mempool.js";
 import { VerifiedCache } from "../inspect/verifiedCache.js";
 import { headerHash } from "../ledger/header.js";
@@ -61,7 +62,9 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Atte
       { maxClockSkewMs: opts.maxClockSkewMs },
     );
     const mempool = new Mempool({ maxTxs: opts.mempoolMaxTxs, maxBytes: opts.mempoolMaxBytes, maxPerSender: 1_000 });
-    return new Node(opts, genesis, store, chain, mempool, verified, registry, key, log);
+    const pool = new VerifyPool({ size: opts.verifyWorkers, minParallelBatch: 16 });
+    pool.start();
+    return new Node(opts, genesis, store, chain, mempool, verified, pool, registry, key, log);
   } catch (err) {
     await store.close();
     throw err;
@@ -82,6 +85,7 @@ class Node implements AttestaNode {
     readonly chain: Chain,
     private readonly mempool: Mempool,
     private readonly verified: VerifiedCache,
+    private readonly pool: VerifyPool,
     private readonly registry: ReturnType<typeof createRegistry>,
     key: Awaited<ReturnType<typeof loadOrCreateKeyFile>>,
     private readonly log: Logger,
@@ -156,10 +160,17 @@ class Node implements AttestaNode {
   }
 
   async submitTx(bytes: Uint8Array): Promise<{ readonly hash: Uint8Array }> {
+    const [result] = await this.submitTxs([bytes]);
+    if (result === undefined || "error" in result) throw result?.error ?? new RangeError("no admission result");
+    return result;
+  }
+
+  async submitTxs(list: readonly Uint8Array[]): Promise<Array<{ readonly hash: Uint8Array } | { readonly error: AttestaError }>> {
     const env = { chainId: this.genesis.chainId, height: this.chain.head.header.height + 1, params: this.genesis.params };
-    const tx = await admitTransaction(bytes, env, { registry: this.registry, state: this.chain.state, mempool: this.mempool, verified: this.verified });
+    const deps = { registry: this.registry, state: this.chain.state, mempool: this.mempool, verified: this.verified, pool: this.pool };
+    const results = await admitTransactions(list, env, deps);
     this.producer?.nudge();
-    return { hash: tx.hash };
+    return results.map((r) => (isAttestaError(r) ? { error: r } : { hash: r.hash }));
   }
 
   async txStatus(hash: Uint8Array): Promise<TxStatusView | undefined> {
@@ -191,6 +202,7 @@ class Node implements AttestaNode {
     this.unsubscribe();
     // Let a block being produced or imported finish its atomic write before closing the store.
     await this.chain.idle();
+    await this.pool.stop();
     await this.store.close();
     this.log.info("node stopped");
   }

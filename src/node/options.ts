@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 
 export interface NodeOptions {
@@ -13,6 +14,8 @@ export interface NodeOptions {
   readonly mempoolMaxBytes: number;
   /** How far ahead of the local clock a block timestamp may be, in ms. */
   readonly maxClockSkewMs: number;
+  /** Signature-verification worker threads for admission; 0 verifies on the main thread. */
+  readonly verifyWorkers: number;
 }
 
 export const defaultNodeOptions: NodeOptions = {
@@ -23,6 +26,7 @@ export const defaultNodeOptions: NodeOptions = {
   mempoolMaxTxs: 50_000,
   mempoolMaxBytes: 64 * 1024 * 1024,
   maxClockSkewMs: 5_000,
+  verifyWorkers: Math.max(0, availableParallelism() - 1),
 };
 
 /** The files of a data directory. */

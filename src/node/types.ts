@@ -1,3 +1,4 @@
+import type { AttestaError } from "../errors.js";
 import type { Block } from "../ledger/block.js";
 import type { Commit } from "../ledger/commit.js";
 import type { Receipt } from "../ledger/receipt.js";
@@ -57,6 +58,11 @@ export interface NodeService {
   blockByHash(hash: Uint8Array): Promise<StoredBlock | undefined>;
   /** Admits a transaction into the mempool; throws AttestaError with a TxErrorCode when refused. */
   submitTx(bytes: Uint8Array): Promise<{ readonly hash: Uint8Array }>;
+  /**
+   * Admits a batch in order (consecutive nonces of one sender succeed), verifying its
+   * signatures in parallel; one result per transaction: its hash, or why it was refused.
+   */
+  submitTxs(list: readonly Uint8Array[]): Promise<Array<{ readonly hash: Uint8Array } | { readonly error: AttestaError }>>;
   /** undefined when the node has never seen the hash. */
   txStatus(hash: Uint8Array): Promise<TxStatusView | undefined>;
   account(address: Uint8Array): Promise<AccountView>;

@@ -1,5 +1,4 @@
 import { fromHex, isHex, toHex } from "../../crypto/bytes.js";
-import { isAttestaError } from "../../errors.js";
 import { ApiErrorCode, apiError, errorJson, type ErrorJson } from "../apiErrors.js";
 import { mediaTypeOf, parseJsonBody, readBody } from "../body.js";
 import { MAX_BATCH_TXS } from "../options.js";
@@ -22,7 +21,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
 /**
  * `POST /v1/txs`: one transaction as `{ "tx": "0x…" }` or raw msgpack bytes (202 `{ hash }`),
  * or a batch `{ "txs": [...] }` (200 `{ results }`, one hash or error per item, in order).
- * Batch items are admitted one after another, so consecutive nonces of one sender succeed.
+ * A batch is admitted in order, so consecutive nonces of one sender succeed, with its
+ * signatures verified in parallel on the node's verification pool.
  */
 export function txRoutes({ node, metrics, logger, maxBodyBytes }: RouteDeps): Route[] {
   const submitOne = async (bytes: Uint8Array): Promise<Reply> => {
@@ -30,16 +30,31 @@ export function txRoutes({ node, metrics, logger, maxBodyBytes }: RouteDeps): Ro
     return { status: 202, json: { hash: toHex(hash) } };
   };
 
-  const submitItem = async (item: unknown, index: number): Promise<{ hash: string } | { error: ErrorJson }> => {
+  const failed = (err: unknown): { error: ErrorJson } => {
+    const error = errorJson(err);
+    metrics.countError(error.code);
+    return { error };
+  };
+
+  /** A batch: items that are not hex fail alone; the rest are admitted together, in order. */
+  const submitBatch = async (items: readonly unknown[]): Promise<Array<{ hash: string } | { error: ErrorJson }>> => {
+    const results: Array<{ hash: string } | { error: ErrorJson } | undefined> = items.map((item, i) =>
+      isHex(item) ? undefined : failed(apiError(ApiErrorCode.BAD_REQUEST, `txs[${i}] must be 0x hex`, { field: `txs[${i}]` })),
+    );
+    const hexItems = items.filter((item): item is string => isHex(item));
+    let admitted;
     try {
-      const { hash } = await node.submitTx(txHex(item, `txs[${index}]`));
-      return { hash: toHex(hash) };
+      admitted = await node.submitTxs(hexItems.map((item) => fromHex(item)));
     } catch (err) {
-      if (!isAttestaError(err)) logger.error({ err, index }, "batch item failed unexpectedly");
-      const error = errorJson(err);
-      metrics.countError(error.code);
-      return { error };
+      logger.error({ err }, "batch admission failed unexpectedly");
+      throw err;
     }
+    let next = 0;
+    return results.map((r) => {
+      if (r !== undefined) return r;
+      const a = admitted[next++];
+      return a === undefined ? failed(new Error("missing admission result")) : "error" in a ? failed(a.error) : { hash: toHex(a.hash) };
+    });
   };
 
   const submit = async ({ req }: RouteContext): Promise<Reply> => {
@@ -55,9 +70,7 @@ export function txRoutes({ node, metrics, logger, maxBodyBytes }: RouteDeps): Ro
       if (items.length > MAX_BATCH_TXS) {
         throw apiError(ApiErrorCode.PAYLOAD_TOO_LARGE, "too many transactions in one batch", { maxTxs: MAX_BATCH_TXS, count: items.length });
       }
-      const results = [];
-      for (let i = 0; i < items.length; i++) results.push(await submitItem(items[i], i));
-      return { status: 200, json: { results } };
+      return { status: 200, json: { results: await submitBatch(items) } };
     }
     throw apiError(ApiErrorCode.BAD_REQUEST, 'body must be { "tx": "0x…" } or { "txs": ["0x…", …] }');
   };

@@ -197,6 +197,7 @@ describe("unexpected failures", () => {
           blockByHeight: (h) => t.node.blockByHeight(h),
           blockByHash: (h) => t.node.blockByHash(h),
           submitTx: (b) => t.node.submitTx(b),
+          submitTxs: (l) => t.node.submitTxs(l),
           txStatus: (h) => t.node.txStatus(h),
           account: async () => {
             throw new Error("storage exploded");

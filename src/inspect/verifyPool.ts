@@ -1,0 +1,119 @@
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import { keyTypeCode, type KeyType } from "../crypto/keyTypes.js";
+import type { SignedPayload } from "../crypto/payload.js";
+import { verifySignature } from "../crypto/verify.js";
+
+/** One signature to check. */
+export interface VerifyJob {
+  readonly keyType: KeyType;
+  readonly publicKey: Uint8Array;
+  readonly signature: Uint8Array;
+  readonly payload: SignedPayload;
+}
+
+/** A job as posted to a worker: [keyType code, publicKey, signature, message, digest]. */
+export type WireJob = [number, Uint8Array, Uint8Array, Uint8Array, Uint8Array];
+
+export interface VerifyPoolOptions {
+  /** Worker threads; 0 verifies on the calling thread. Default: cores - 1 (so 0 on one core). */
+  readonly size: number;
+  /** Batches smaller than this are verified inline: posting them would cost more than it saves. */
+  readonly minParallelBatch: number;
+}
+
+export function defaultVerifyPoolOptions(): VerifyPoolOptions {
+  return { size: Math.max(0, availableParallelism() - 1), minParallelBatch: 16 };
+}
+
+interface Pending {
+  readonly resolve: (results: boolean[]) => void;
+  readonly jobs: readonly VerifyJob[];
+}
+
+interface PoolWorker {
+  readonly worker: Worker;
+  readonly pending: Map<number, Pending>;
+}
+
+const verifyInline = (jobs: readonly VerifyJob[]): boolean[] =>
+  jobs.map((j) => verifySignature(j.keyType, j.publicKey, j.signature, j.payload));
+
+// Built code runs the compiled worker; tests and tsx run the TypeScript source through tsx.
+const fromSource = import.meta.url.endsWith(".ts");
+const WORKER_URL = new URL(fromSource ? "./verifyWorker.ts" : "./verifyWorker.js", import.meta.url);
+const WORKER_EXEC_ARGV = fromSource ? ["--import", "tsx"] : [];
+
+/**
+ * A pool of worker threads that verify batches of signatures in parallel. A batch is split
+ * evenly across the workers; the main thread stays free for HTTP, admission and blocks. A
+ * worker that dies has its pending jobs verified inline, and is replaced.
+ */
+export class VerifyPool {
+  private workers: PoolWorker[] = [];
+  private nextId = 1;
+  private running = false;
+
+  constructor(private readonly options: VerifyPoolOptions = defaultVerifyPoolOptions()) {}
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    for (let i = 0; i < this.options.size; i++) this.workers.push(this.spawn());
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    const workers = this.workers;
+    this.workers = [];
+    await Promise.all(workers.map((w) => w.worker.terminate()));
+    for (const w of workers) for (const p of w.pending.values()) p.resolve(verifyInline(p.jobs));
+  }
+
+  private spawn(): PoolWorker {
+    const worker = new Worker(WORKER_URL, { execArgv: WORKER_EXEC_ARGV });
+    const entry: PoolWorker = { worker, pending: new Map() };
+    worker.unref();
+    worker.on("message", ({ id, results }: { id: number; results: boolean[] }) => {
+      const pending = entry.pending.get(id);
+      entry.pending.delete(id);
+      pending?.resolve(results);
+    });
+    const fail = (): void => {
+      const index = this.workers.indexOf(entry);
+      if (index >= 0) this.workers.splice(index, 1, ...(this.running ? [this.spawn()] : []));
+      for (const p of entry.pending.values()) p.resolve(verifyInline(p.jobs));
+      entry.pending.clear();
+    };
+    worker.once("error", fail);
+    worker.once("exit", () => {
+      if (this.running && this.workers.includes(entry)) fail();
+    });
+    return entry;
+  }
+
+  /** Verifies every job; results in the same order. Never rejects: a failed signature is `false`. */
+  async verify(jobs: readonly VerifyJob[]): Promise<boolean[]> {
+    const workers = this.workers;
+    if (workers.length === 0 || jobs.length < this.options.minParallelBatch) return verifyInline(jobs);
+    const chunk = Math.ceil(jobs.length / workers.length);
+    const parts = await Promise.all(
+      workers.map((w, i) => {
+        const part = jobs.slice(i * chunk, (i + 1) * chunk);
+        if (part.length === 0) return Promise.resolve([]);
+        const id = this.nextId++;
+        return new Promise<boolean[]>((resolve) => {
+          w.pending.set(id, { resolve, jobs: part });
+          const wire: WireJob[] = part.map((j) => [keyTypeCode(j.keyType), j.publicKey, j.signature, j.payload.message, j.payload.digest]);
+          w.worker.postMessage({ id, jobs: wire });
+        });
+      }),
+    );
+    return parts.flat();
+  }
+}

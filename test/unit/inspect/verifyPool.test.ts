@@ -1,0 +1,45 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { generateKeyPair, signPayload } from "../../../src/crypto/keys.js";
+import { KEY_TYPES } from "../../../src/crypto/keyTypes.js";
+import { signedPayload } from "../../../src/crypto/payload.js";
+import { utf8 } from "../../../src/crypto/bytes.js";
+import { verifySignature } from "../../../src/crypto/verify.js";
+import { VerifyPool, type VerifyJob } from "../../../src/inspect/verifyPool.js";
+
+/** 90 jobs over the three key types, every third one tampered with. */
+function jobs(): VerifyJob[] {
+  return Array.from({ length: 90 }, (_, i) => {
+    const keyType = KEY_TYPES[i % 3]!;
+    const key = generateKeyPair(keyType);
+    const payload = signedPayload(utf8(`reading ${i}`));
+    const signature = signPayload(keyType, key.secretKey, payload);
+    if (i % 3 === 2) signature[7]! ^= 1;
+    return { keyType, publicKey: key.publicKey, signature, payload };
+  });
+}
+
+describe("VerifyPool", () => {
+  let pool: VerifyPool | undefined;
+  afterEach(async () => pool?.stop());
+
+  it("gives, from worker threads, the same verdicts as verifying inline, in order", async () => {
+    pool = new VerifyPool({ size: 2, minParallelBatch: 1 });
+    pool.start();
+    expect(pool.size).toBe(2);
+    const batch = jobs();
+    const expected = batch.map((j) => verifySignature(j.keyType, j.publicKey, j.signature, j.payload));
+    expect(expected.filter((ok) => !ok)).toHaveLength(30);
+    expect(await pool.verify(batch)).toEqual(expected);
+  });
+
+  it("verifies inline when it has no workers, and after it is stopped", async () => {
+    pool = new VerifyPool({ size: 1, minParallelBatch: 1 });
+    const batch = jobs().slice(0, 9);
+    const expected = batch.map((j) => verifySignature(j.keyType, j.publicKey, j.signature, j.payload));
+    expect(await pool.verify(batch)).toEqual(expected);
+    pool.start();
+    await pool.stop();
+    expect(pool.size).toBe(0);
+    expect(await pool.verify(batch)).toEqual(expected);
+  });
+});
