@@ -29,8 +29,9 @@ export const EXECUTION_FAULT = "EXECUTION_FAULT";
 /**
  * Executes a block's transactions over `base` (signatures already verified by the caller).
  * Every transaction must be valid (else the block is: BlockErrorCode.INVALID_TX with the
- * transaction's index and code); it pays its fee to the proposer and bumps its nonce, then
- * its method runs, and a method failure reverts the method's writes into a failed receipt.
+ * transaction's index and code); it pays its fee and bumps its nonce, then its method runs,
+ * and a method failure reverts the method's writes into a failed receipt. The proposer is
+ * credited the block's fees once, after the last transaction.
  */
 export async function executeBlock(
   base: StateReader,
@@ -49,6 +50,7 @@ export async function executeBlock(
   const included: SignedTransaction[] = [];
   const dropped: BlockExecution["dropped"] = [];
   const seen = new Set<string>();
+  let fees = 0n;
   for (let index = 0; index < txs.length; index++) {
     const tx = txs[index] as SignedTransaction;
     const id = Buffer.from(tx.hash).toString("latin1");
@@ -57,11 +59,13 @@ export async function executeBlock(
       seen.add(id);
       receipts.push(await executeTransaction(state, env, tx, index, registry));
       included.push(tx);
+      fees += tx.fee;
     } catch (err) {
       if (!skipInvalid || !isAttestaError(err)) throw err;
       dropped.push({ tx, code: typeof err.details?.code === "string" ? err.details.code : err.code });
     }
   }
+  if (fees > 0n) await credit(state, env.proposer, fees);
   return { receipts, changes: state.changes(), included, dropped };
 }
 
@@ -82,7 +86,6 @@ async function executeTransaction(
     throw new AttestaError(BlockErrorCode.INVALID_TX, "block holds an invalid transaction", { index, code: err.code });
   }
   writeAccount(state, tx.sender, { balance: account.balance - tx.fee, nonce: account.nonce + 1 });
-  await credit(state, env.proposer, tx.fee);
 
   const events: ChainEvent[] = [];
   const ctx: CallContext = {
