@@ -4,7 +4,7 @@ import type { ChainEvent, Receipt } from "../ledger/receipt.js";
 import type { StateChange } from "../ledger/storage/chainStore.js";
 import type { SignedTransaction } from "../ledger/transaction.js";
 import { BlockErrorCode } from "./errors.js";
-import { credit, writeAccount } from "./modules/accounts.js";
+import { credit } from "./modules/accounts.js";
 import type { BlockEnv, CallContext, ContractRegistry } from "./runtime.js";
 import { StateOverlay, type StateReader } from "./state.js";
 import { checkTxStateful, checkTxStateless } from "./validity.js";
@@ -80,12 +80,12 @@ async function executeTransaction(
   let account;
   try {
     checked = checkTxStateless(tx, env, registry);
-    account = await checkTxStateful(tx, state);
+    account = await checkTxStateful(tx, state, checked.signer);
   } catch (err) {
     if (!isAttestaError(err)) throw err;
     throw new AttestaError(BlockErrorCode.INVALID_TX, "block holds an invalid transaction", { index, code: err.code });
   }
-  writeAccount(state, tx.sender, { balance: account.balance - tx.fee, nonce: account.nonce + 1 });
+  await checked.signer.charge(state, tx.sender, account, tx.fee);
 
   const events: ChainEvent[] = [];
   const ctx: CallContext = {

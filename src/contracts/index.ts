@@ -1,4 +1,4 @@
-import { accountsModule } from "./modules/accounts.js";
+import { accountSigner, accountsModule } from "./modules/accounts.js";
 import { ContractRegistry } from "./runtime.js";
 
 export * from "./errors.js";
@@ -8,11 +8,11 @@ export * from "./state.js";
 export * from "./validity.js";
 export * from "./executeBlock.js";
 export * from "./genesis.js";
-export { readAccount, type Account } from "./modules/accounts.js";
+export { readAccount, accountSigner, type Account } from "./modules/accounts.js";
 export * from "./modules/validators.js";
 export * from "./modules/access.js";
 
 /** The contract modules of the chain, in one registry. */
 export function createRegistry(): ContractRegistry {
-  return new ContractRegistry([accountsModule]);
+  return new ContractRegistry([accountsModule], accountSigner);
 }

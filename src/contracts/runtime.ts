@@ -2,7 +2,7 @@ import type { Encodable } from "../ledger/codec.js";
 import type { ChainEvent } from "../ledger/receipt.js";
 import type { SignedTransaction } from "../ledger/transaction.js";
 import type { ChainParams } from "./params.js";
-import type { StateOverlay } from "./state.js";
+import type { StateOverlay, StateReader } from "./state.js";
 
 /** The block a transaction executes in. */
 export interface BlockEnv {
@@ -23,6 +23,25 @@ export interface CallContext {
   emit(type: string, attributes: ReadonlyArray<readonly [string, Encodable]>): void;
 }
 
+/** A transaction's signer as the chain sees it: where its nonce lives, and who pays its fee. */
+export interface SignerAccount {
+  readonly nonce: number;
+  /** The account charged the fee (the signer itself, or a device's owner). */
+  readonly payer: Uint8Array;
+  readonly payerBalance: bigint;
+}
+
+/**
+ * How a method's signer is resolved and charged. Accounts sign for themselves; a device's
+ * transactions carry the device's own nonce and are paid by its owner.
+ */
+export interface Signer {
+  /** Throws an AttestaError with a TxErrorCode when `sender` cannot sign this method. */
+  resolve(state: StateReader, sender: Uint8Array): Promise<SignerAccount>;
+  /** Uses the nonce and takes the fee (the caller has checked both). */
+  charge(state: StateOverlay, sender: Uint8Array, account: SignerAccount, fee: bigint): Promise<void>;
+}
+
 /**
  * A contract method: a strict argument decoder (throws MALFORMED, so a transaction with bad
  * arguments never enters the mempool nor a valid block) and a deterministic execution that
@@ -31,12 +50,15 @@ export interface CallContext {
 export interface Method<A> {
   readonly decodeArgs: (args: readonly Encodable[]) => A;
   readonly execute: (ctx: CallContext, args: A) => Promise<void>;
+  /** Who may sign it; the registry's default (accounts) when absent. */
+  readonly signer?: Signer;
 }
 
 /** A method with its argument type erased, as held by the registry. */
 export interface RegisteredMethod {
   readonly decodeArgs: (args: readonly Encodable[]) => unknown;
   readonly execute: (ctx: CallContext, args: unknown) => Promise<void>;
+  readonly signer?: Signer;
 }
 
 export function defineMethod<A>(method: Method<A>): RegisteredMethod {
@@ -52,7 +74,7 @@ export interface ContractModule {
 export class ContractRegistry {
   private readonly methods = new Map<string, RegisteredMethod>();
 
-  constructor(modules: readonly ContractModule[]) {
+  constructor(modules: readonly ContractModule[], readonly defaultSigner: Signer) {
     for (const m of modules) {
       for (const [name, method] of Object.entries(m.methods)) this.methods.set(`${m.name}.${name}`, method);
     }
@@ -60,6 +82,11 @@ export class ContractRegistry {
 
   method(kind: string): RegisteredMethod | undefined {
     return this.methods.get(kind);
+  }
+
+  /** The signer rule of `kind` (the default for unknown kinds, which admission refuses anyway). */
+  signerFor(kind: string): Signer {
+    return this.methods.get(kind)?.signer ?? this.defaultSigner;
   }
 
   kinds(): string[] {

@@ -2,9 +2,8 @@ import { AttestaError } from "../errors.js";
 import { minimumFee } from "../ledger/fee.js";
 import type { SignedTransaction } from "../ledger/transaction.js";
 import { TxErrorCode } from "../ledger/txErrors.js";
-import { readAccount, type Account } from "./modules/accounts.js";
 import type { ChainParams } from "./params.js";
-import type { ContractRegistry, RegisteredMethod } from "./runtime.js";
+import type { ContractRegistry, RegisteredMethod, Signer, SignerAccount } from "./runtime.js";
 import type { StateReader } from "./state.js";
 
 export interface ValidityEnv {
@@ -17,6 +16,7 @@ export interface ValidityEnv {
 export interface StatelessChecked {
   readonly method: RegisteredMethod;
   readonly args: unknown;
+  readonly signer: Signer;
 }
 
 /**
@@ -39,25 +39,25 @@ export function checkTxStateless(tx: SignedTransaction, env: ValidityEnv, regist
   if (tx.fee < minFee) throw new AttestaError(TxErrorCode.FEE_TOO_LOW, "fee below the minimum", { minimum: minFee.toString() });
   const method = registry.method(tx.kind);
   if (method === undefined) throw new AttestaError(TxErrorCode.UNKNOWN_METHOD, "no such method", { kind: tx.kind });
-  return { method, args: method.decodeArgs(tx.args) };
+  return { method, args: method.decodeArgs(tx.args), signer: method.signer ?? registry.defaultSigner };
 }
 
 /**
- * The checks against state: the sender exists, the nonce is right, and the fee can be paid.
- * In a block the nonce must be exactly the account's; at admission it may run up to
- * `maxNonceAhead` ahead (the mempool holds the gap).
+ * The checks against state: the signer exists (an account, or a device for device methods),
+ * the nonce is right, and the fee payer can pay. In a block the nonce must be exactly the
+ * signer's; at admission it may run up to `maxNonceAhead` ahead (the mempool holds the gap).
  */
 export async function checkTxStateful(
   tx: SignedTransaction,
   state: StateReader,
+  signer: Signer,
   { maxNonceAhead = 0 }: { maxNonceAhead?: number } = {},
-): Promise<Account> {
-  const account = await readAccount(state, tx.sender);
-  if (account === undefined) throw new AttestaError(TxErrorCode.UNKNOWN_SENDER, "sender has no account");
+): Promise<SignerAccount> {
+  const account = await signer.resolve(state, tx.sender);
   if (tx.nonce < account.nonce) throw new AttestaError(TxErrorCode.NONCE_TOO_LOW, "nonce already used", { expected: account.nonce });
   if (tx.nonce > account.nonce + maxNonceAhead) {
     throw new AttestaError(TxErrorCode.NONCE_TOO_HIGH, "nonce too far ahead", { expected: account.nonce });
   }
-  if (account.balance < tx.fee) throw new AttestaError(TxErrorCode.INSUFFICIENT_FUNDS, "balance does not cover the fee");
+  if (account.payerBalance < tx.fee) throw new AttestaError(TxErrorCode.INSUFFICIENT_FUNDS, "balance does not cover the fee");
   return account;
 }

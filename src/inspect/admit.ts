@@ -64,7 +64,7 @@ export async function admitTransactions(list: readonly Uint8Array[], env: Validi
     }
     try {
       if (badSignature.has(s)) throw new AttestaError(TxErrorCode.BAD_SIGNATURE, "signature does not verify");
-      await checkTxStateful(s, deps.state, { maxNonceAhead: MAX_NONCE_AHEAD });
+      await checkTxStateful(s, deps.state, deps.registry.signerFor(s.kind), { maxNonceAhead: MAX_NONCE_AHEAD });
       deps.mempool.add(s);
       results.push(s);
     } catch (err) {

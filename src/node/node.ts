@@ -120,7 +120,7 @@ class Node implements AttestaNode {
         this.rejected.add(tx.hash, TxErrorCode.EXPIRED);
         continue;
       }
-      const account = await readAccount(this.chain.state, tx.sender);
+      const account = await this.registry.signerFor(tx.kind).resolve(this.chain.state, tx.sender).catch(() => undefined);
       if (account !== undefined && tx.nonce < account.nonce) {
         this.mempool.remove(tx);
         this.rejected.add(tx.hash, TxErrorCode.NONCE_TOO_LOW);

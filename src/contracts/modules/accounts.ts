@@ -4,7 +4,8 @@ import { decodeTrusted, encode } from "../../ledger/codec.js";
 import { TupleReader } from "../../ledger/tuple.js";
 import { ExecErrorCode } from "../errors.js";
 import { ModuleId, stateKey } from "../moduleIds.js";
-import { defineMethod, type ContractModule } from "../runtime.js";
+import { defineMethod, type ContractModule, type Signer } from "../runtime.js";
+import { TxErrorCode } from "../../ledger/txErrors.js";
 import type { StateOverlay, StateReader } from "../state.js";
 
 export interface Account {
@@ -38,6 +39,18 @@ export async function debit(state: StateOverlay, address: Uint8Array, amount: bi
   }
   writeAccount(state, address, { ...account, balance: account.balance - amount });
 }
+
+/** Accounts sign for themselves: their nonce, their balance pays the fee. */
+export const accountSigner: Signer = {
+  async resolve(state, sender) {
+    const account = await readAccount(state, sender);
+    if (account === undefined) throw new AttestaError(TxErrorCode.UNKNOWN_SENDER, "sender has no account");
+    return { nonce: account.nonce, payer: sender, payerBalance: account.balance };
+  },
+  async charge(state, sender, account, fee) {
+    writeAccount(state, sender, { balance: account.payerBalance - fee, nonce: account.nonce + 1 });
+  },
+};
 
 export interface TransferArgs {
   readonly to: Uint8Array;
