@@ -6,6 +6,11 @@ export const ModuleId = {
   ACCOUNTS: 0x01,
   VALIDATORS: 0x02,
   ACCESS: 0x03,
+  DEVICES: 0x04,
+  PROFILES: 0x05,
+  READINGS: 0x06,
+  MARKET: 0x07,
+  ACCOUNTING: 0x08,
 } as const;
 export type ModuleId = (typeof ModuleId)[keyof typeof ModuleId];
 
