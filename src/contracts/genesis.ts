@@ -6,7 +6,7 @@ import { AttestaError } from "../errors.js";
 import { encode } from "../ledger/codec.js";
 import type { StateChange } from "../ledger/storage/chainStore.js";
 import { grantRole, ROLES, type Role } from "./modules/access.js";
-import { writeAccount } from "./modules/accounts.js";
+import { writeAccount, ZERO_COUNTERS } from "./modules/accounts.js";
 import { MAX_VALIDATORS, validator, writeValidatorSet, type ValidatorSet } from "./modules/validators.js";
 import { defaultChainParams, type ChainParams } from "./params.js";
 import { StateOverlay } from "./state.js";
@@ -117,7 +117,7 @@ export function genesisDocumentHash(g: Genesis): Uint8Array {
 export async function genesisStateChanges(g: Genesis): Promise<StateChange[]> {
   const state = new StateOverlay({ get: async () => undefined });
   for (const a of g.accounts) {
-    writeAccount(state, a.address, { balance: a.balance, nonce: 0 });
+    writeAccount(state, a.address, { balance: a.balance, nonce: 0, counters: ZERO_COUNTERS });
     for (const role of a.roles) grantRole(state, a.address, role);
   }
   writeValidatorSet(state, g.validators);

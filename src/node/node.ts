@@ -4,7 +4,7 @@ import { equalBytes, toHex } from "../crypto/bytes.js";
 import { loadOrCreateKeyFile } from "../crypto/keyFile.js";
 import { createRegistry } from "../contracts/index.js";
 import { parseGenesis, type Genesis } from "../contracts/genesis.js";
-import { readAccount } from "../contracts/modules/accounts.js";
+import { readAccount, ZERO_COUNTERS } from "../contracts/modules/accounts.js";
 import { AttestaError, isAttestaError } from "../errors.js";
 import { admitTransactions } from "../inspect/admit.js";
 import { VerifyPool } from "../inspect/verifyPool.js";
@@ -191,7 +191,7 @@ class Node implements AttestaNode {
   }
 
   async account(address: Uint8Array): Promise<AccountView> {
-    const account = (await readAccount(this.chain.state, address)) ?? { balance: 0n, nonce: 0 };
+    const account = (await readAccount(this.chain.state, address)) ?? { balance: 0n, nonce: 0, counters: ZERO_COUNTERS };
     return { address, balance: account.balance, nonce: account.nonce, pendingNonce: this.mempool.pendingNonce(address, account.nonce) };
   }
 

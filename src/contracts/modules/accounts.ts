@@ -1,6 +1,6 @@
 import { ADDRESS_LENGTH } from "../../crypto/address.js";
 import { AttestaError } from "../../errors.js";
-import { decodeTrusted, encode } from "../../ledger/codec.js";
+import { decodeTrusted, encode, type Encodable } from "../../ledger/codec.js";
 import { TupleReader } from "../../ledger/tuple.js";
 import { ExecErrorCode } from "../errors.js";
 import { ModuleId, stateKey } from "../moduleIds.js";
@@ -8,28 +8,70 @@ import { defineMethod, type ContractModule, type Signer } from "../runtime.js";
 import { TxErrorCode } from "../../ledger/txErrors.js";
 import type { StateOverlay, StateReader } from "../state.js";
 
+/** Accounting of an account or a device: transactions signed, readings, anomalies, fees paid. */
+export interface Counters {
+  readonly txs: number;
+  readonly readings: number;
+  readonly anomalies: number;
+  readonly feesPaid: bigint;
+}
+
+export const ZERO_COUNTERS: Counters = { txs: 0, readings: 0, anomalies: 0, feesPaid: 0n };
+
+export function countersTuple(c: Counters): Encodable[] {
+  return [c.txs, c.readings, c.anomalies, c.feesPaid];
+}
+
+export function readCounters(r: TupleReader): Counters {
+  return { txs: r.uint("txs"), readings: r.uint("readings"), anomalies: r.uint("anomalies"), feesPaid: r.u64("feesPaid") };
+}
+
 export interface Account {
   readonly balance: bigint;
   /** The nonce the account's next transaction must carry. */
   readonly nonce: number;
+  /** For an owner, readings, anomalies and fees include those of its devices. */
+  readonly counters: Counters;
 }
 
+const EMPTY_ACCOUNT: Account = { balance: 0n, nonce: 0, counters: ZERO_COUNTERS };
 const accountKey = (address: Uint8Array): Uint8Array => stateKey(ModuleId.ACCOUNTS, address);
 
 export async function readAccount(state: StateReader, address: Uint8Array): Promise<Account | undefined> {
   const bytes = await state.get(accountKey(address));
   if (bytes === undefined) return undefined;
-  const r = new TupleReader(decodeTrusted(bytes), "account", 2);
-  return { balance: r.u64("balance"), nonce: r.uint("nonce") };
+  const r = new TupleReader(decodeTrusted(bytes), "account", 6);
+  return { balance: r.u64("balance"), nonce: r.uint("nonce"), counters: readCounters(r) };
 }
 
 export function writeAccount(state: StateOverlay, address: Uint8Array, account: Account): void {
-  state.set(accountKey(address), encode([account.balance, account.nonce]));
+  state.set(accountKey(address), encode([account.balance, account.nonce, ...countersTuple(account.counters)]));
 }
 
 export async function credit(state: StateOverlay, address: Uint8Array, amount: bigint): Promise<void> {
-  const account = (await readAccount(state, address)) ?? { balance: 0n, nonce: 0 };
+  const account = (await readAccount(state, address)) ?? EMPTY_ACCOUNT;
   writeAccount(state, address, { ...account, balance: account.balance + amount });
+}
+
+/** Adds readings and anomalies (of its devices) to an account's counters. */
+export async function countReadings(state: StateOverlay, address: Uint8Array, readings: number, anomalies: number): Promise<void> {
+  const account = (await readAccount(state, address)) ?? EMPTY_ACCOUNT;
+  const c = account.counters;
+  writeAccount(state, address, { ...account, counters: { ...c, readings: c.readings + readings, anomalies: c.anomalies + anomalies } });
+}
+
+/**
+ * Takes a fee from `payer`'s balance and counts it; `signed` also counts a transaction (false
+ * when the payer pays for one of its devices).
+ */
+export async function chargeFee(state: StateOverlay, payer: Uint8Array, fee: bigint, signed: boolean, bumpNonce: boolean): Promise<void> {
+  const account = (await readAccount(state, payer)) ?? EMPTY_ACCOUNT;
+  const c = account.counters;
+  writeAccount(state, payer, {
+    balance: account.balance - fee,
+    nonce: bumpNonce ? account.nonce + 1 : account.nonce,
+    counters: { ...c, txs: signed ? c.txs + 1 : c.txs, feesPaid: c.feesPaid + fee },
+  });
 }
 
 export async function debit(state: StateOverlay, address: Uint8Array, amount: bigint): Promise<void> {
@@ -47,8 +89,8 @@ export const accountSigner: Signer = {
     if (account === undefined) throw new AttestaError(TxErrorCode.UNKNOWN_SENDER, "sender has no account");
     return { nonce: account.nonce, payer: sender, payerBalance: account.balance };
   },
-  async charge(state, sender, account, fee) {
-    writeAccount(state, sender, { balance: account.payerBalance - fee, nonce: account.nonce + 1 });
+  async charge(state, sender, _account, fee) {
+    await chargeFee(state, sender, fee, true, true);
   },
 };
 

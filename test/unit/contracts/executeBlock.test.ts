@@ -53,7 +53,11 @@ describe("executeBlock over a real level state", () => {
     expect(receipts[0]).toMatchObject({ status: "ok", code: "", fee: tx.fee });
     expect(receipts[0]!.events[0]!.type).toBe("transfer");
     const view = after(changes);
-    expect(await readAccount(view, alice!.address)).toEqual({ balance: FUNDED_BALANCE - 700n - tx.fee, nonce: 1 });
+    expect(await readAccount(view, alice!.address)).toEqual({
+      balance: FUNDED_BALANCE - 700n - tx.fee,
+      nonce: 1,
+      counters: { txs: 1, readings: 0, anomalies: 0, feesPaid: tx.fee },
+    });
     expect((await readAccount(view, bob!.address))?.balance).toBe(FUNDED_BALANCE + 700n);
     expect((await readAccount(view, env.proposer))?.balance).toBe(tx.fee);
   });
@@ -71,7 +75,12 @@ describe("executeBlock over a real level state", () => {
     ]);
     expect(receipts[1]!.events).toEqual([]);
     const view = after(changes);
-    expect(await readAccount(view, alice!.address)).toEqual({ balance: FUNDED_BALANCE - 5n - ok.fee - tooMuch.fee - zero.fee, nonce: 3 });
+    const fees = ok.fee + tooMuch.fee + zero.fee;
+    expect(await readAccount(view, alice!.address)).toEqual({
+      balance: FUNDED_BALANCE - 5n - fees,
+      nonce: 3,
+      counters: { txs: 3, readings: 0, anomalies: 0, feesPaid: fees },
+    });
     expect((await readAccount(view, bob!.address))?.balance).toBe(FUNDED_BALANCE + 5n);
   });
 

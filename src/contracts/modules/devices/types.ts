@@ -1,4 +1,5 @@
 import type { KeyType } from "../../../crypto/keyTypes.js";
+import type { Counters } from "../accounts.js";
 
 export type DeviceStatus = "active" | "suspended" | "revoked";
 export type DeviceKind = "sensor" | "bridge";
@@ -27,4 +28,6 @@ export interface DeviceRecord {
    * profile's suspension policy; cleared on reinstatement.
    */
   readonly anomalyWindow: readonly number[];
+  /** Its transactions, readings, anomalies and the fees paid for it (by its owner). */
+  readonly counters: Counters;
 }
