@@ -5,6 +5,7 @@ import { loadOrCreateKeyFile } from "../crypto/keyFile.js";
 import { createRegistry } from "../contracts/index.js";
 import { parseGenesis, type Genesis } from "../contracts/genesis.js";
 import { readAccount, ZERO_COUNTERS } from "../contracts/modules/accounts.js";
+import { rolesOf } from "../contracts/modules/access.js";
 import { AttestaError, isAttestaError } from "../errors.js";
 import { admitTransactions } from "../inspect/admit.js";
 import { VerifyPool } from "../inspect/verifyPool.js";
@@ -192,7 +193,14 @@ class Node implements AttestaNode {
 
   async account(address: Uint8Array): Promise<AccountView> {
     const account = (await readAccount(this.chain.state, address)) ?? { balance: 0n, nonce: 0, counters: ZERO_COUNTERS };
-    return { address, balance: account.balance, nonce: account.nonce, pendingNonce: this.mempool.pendingNonce(address, account.nonce) };
+    return {
+      address,
+      balance: account.balance,
+      nonce: account.nonce,
+      pendingNonce: this.mempool.pendingNonce(address, account.nonce),
+      roles: await rolesOf(this.chain.state, address),
+      counters: account.counters,
+    };
   }
 
   async stop(): Promise<void> {

@@ -1,4 +1,10 @@
 import type { AttestaError } from "../errors.js";
+import type { Role } from "../contracts/modules/access.js";
+import type { Counters } from "../contracts/modules/accounts.js";
+import type { DeviceRecord } from "../contracts/modules/devices/types.js";
+import type { ProfileVersion } from "../contracts/modules/profiles/spec.js";
+import type { Finding } from "../contracts/modules/readings/findings.js";
+import type { Validator } from "../contracts/modules/validators.js";
 import type { Block } from "../ledger/block.js";
 import type { Commit } from "../ledger/commit.js";
 import type { Receipt } from "../ledger/receipt.js";
@@ -41,6 +47,63 @@ export interface AccountView {
   readonly nonce: number;
   /** Next nonce counting this sender's transactions already pending in the mempool. */
   readonly pendingNonce: number;
+  readonly roles: readonly Role[];
+  /** Transactions signed, readings and anomalies of its devices, fees paid (its own and its devices'). */
+  readonly counters: Counters;
+}
+
+/** `GET /v1/devices/:id`. */
+export interface DeviceView {
+  readonly record: DeviceRecord;
+  /** The address of its current key: the sender of its transactions. */
+  readonly address: Uint8Array;
+  /** The profile version in force for its next reading (null if the profile has none yet). */
+  readonly profileVersion: number | null;
+  readonly lastReading: { readonly seq: number; readonly ts: number } | null;
+  /** Next nonce counting its transactions pending in the mempool. */
+  readonly pendingNonce: number;
+  /** Silent longer than its profile's interval.maxSeconds, judged from its last reading and the head block time. */
+  readonly late: boolean;
+}
+
+/** One accepted reading, from the readings index. */
+export interface ReadingView {
+  readonly deviceId: string;
+  readonly seq: number;
+  readonly ts: number;
+  readonly height: number;
+  /** Position: transaction index in the block, reading index in the transaction. */
+  readonly txIndex: number;
+  readonly index: number;
+  readonly values: ReadonlyArray<readonly [string, number]>;
+  readonly findings: readonly Finding[];
+  readonly profile: string;
+  readonly version: number;
+}
+
+/** A flagged reading (an accepted reading with findings). */
+export type AnomalyView = ReadingView;
+
+export interface ValidatorsView {
+  readonly validators: readonly Validator[];
+  readonly votes: ReadonlyArray<{ readonly target: Uint8Array; readonly add: boolean; readonly voters: readonly Uint8Array[] }>;
+}
+
+export interface OfferView {
+  readonly id: number;
+  readonly owner: Uint8Array;
+  readonly feed: string;
+  readonly pricePerPeriod: bigint;
+  readonly periodSeconds: number;
+  readonly terms: string;
+  readonly open: boolean;
+}
+
+export interface LicenceView {
+  readonly buyer: Uint8Array;
+  readonly feed: string;
+  /** ms since the epoch, in block time. */
+  readonly expiresAt: number;
 }
 
 export interface StoredBlock {
@@ -66,4 +129,21 @@ export interface NodeService {
   /** undefined when the node has never seen the hash. */
   txStatus(hash: Uint8Array): Promise<TxStatusView | undefined>;
   account(address: Uint8Array): Promise<AccountView>;
+}
+
+/** The device-attestation queries of the node (the devices, profiles, readings, market and validators modules). */
+export interface AttestationQueries {
+  /** undefined for an unknown device. */
+  device(id: string): Promise<DeviceView | undefined>;
+  /** Accepted readings of a device by ascending seq, from `from` (a seq) on. */
+  deviceReadings(id: string, opts: { readonly from?: number; readonly limit: number }): Promise<ReadingView[]>;
+  /** A device's flagged readings, newest first. */
+  deviceAnomalies(id: string, opts: { readonly limit: number }): Promise<AnomalyView[]>;
+  /** Flagged readings across the chain by ascending height, from `fromHeight` on. */
+  anomalies(opts: { readonly fromHeight?: number; readonly limit: number }): Promise<AnomalyView[]>;
+  /** The newest version, or `version`; undefined if unknown. */
+  profile(id: string, version?: number): Promise<ProfileVersion | undefined>;
+  validators(): Promise<ValidatorsView>;
+  marketOffers(opts: { readonly from?: number; readonly limit: number }): Promise<OfferView[]>;
+  licences(buyer: Uint8Array): Promise<LicenceView[]>;
 }
