@@ -16,6 +16,7 @@ import type { Receipt } from "../ledger/receipt.js";
 import { MemoryNodeStore, SparseMerkleTree } from "../ledger/smt/index.js";
 import type { ChainStore } from "../ledger/storage/chainStore.js";
 import type { SignedTransaction } from "../ledger/transaction.js";
+import { readingIndexEntries } from "./readingIndex.js";
 import { StateCache } from "./stateCache.js";
 
 export const GENESIS_MISMATCH = "GENESIS_MISMATCH";
@@ -206,6 +207,7 @@ export class Chain {
       treeNodes: transition.treeNodes,
       commits,
       finalizedHeight,
+      indexes: readingIndexEntries(height, transition.receipts),
     });
     this.state.apply(transition.changes);
     this.headRef = { header: block.header, hash };

@@ -25,6 +25,8 @@ export interface BlockCommit {
   /** Commit certificates learnt with this block: the parent's (from its header) and its own when known. */
   readonly commits: readonly Commit[];
   readonly finalizedHeight: number;
+  /** Secondary index entries derived from the block (written in the same batch). */
+  readonly indexes?: ReadonlyArray<readonly [Uint8Array, Uint8Array]>;
 }
 
 export interface TxLocation {
@@ -121,6 +123,13 @@ export class ChainStore {
     for await (const [key, value] of this.db.iterator({ gte, lt })) yield [asBytes(key).subarray(1), asBytes(value)];
   }
 
+  /** Entries with keys in [gte, lt), in key order (or reverse), at most `limit`. */
+  async scan(gte: Uint8Array, lt: Uint8Array, { limit, reverse = false }: { limit: number; reverse?: boolean }): Promise<Array<[Uint8Array, Uint8Array]>> {
+    const out: Array<[Uint8Array, Uint8Array]> = [];
+    for await (const [key, value] of this.db.iterator({ gte, lt, limit, reverse })) out.push([asBytes(key), asBytes(value)]);
+    return out;
+  }
+
   /** A TreeNodeReader for the sparse Merkle tree. */
   async getNode(hash: Uint8Array): Promise<Uint8Array | undefined> {
     return this.get(prefixed(Prefix.TREE_NODE, hash));
@@ -150,6 +159,7 @@ export class ChainStore {
     }
     for (const [hash, node] of c.treeNodes) batch.put(prefixed(Prefix.TREE_NODE, hash), node);
     for (const commit of c.commits) batch.put(heightKey(Prefix.COMMIT_BY_HEIGHT, commit.height), encode(commitTuple(commit)));
+    for (const [key, value] of c.indexes ?? []) batch.put(key, value);
     batch.put(meta(MetaKey.HEAD_HEIGHT), encodeUint(height));
     batch.put(meta(MetaKey.FINALIZED_HEIGHT), encodeUint(c.finalizedHeight));
     if (height === 0) batch.put(meta(MetaKey.GENESIS_HASH), c.hash);

@@ -11,6 +11,12 @@ export const Prefix = {
   COMMIT_BY_HEIGHT: 0x06,
   STATE_VALUE: 0x07,
   TREE_NODE: 0x08,
+  /** Accepted readings by device and seq (the node's readings index). */
+  READINGS_BY_DEVICE: 0x09,
+  /** Flagged readings by device, then height and position. */
+  ANOMALIES_BY_DEVICE: 0x0a,
+  /** Flagged readings by height and position. */
+  ANOMALIES_BY_HEIGHT: 0x0b,
 } as const;
 
 /** Keys under Prefix.META. */
