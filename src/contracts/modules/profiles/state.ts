@@ -1,0 +1,134 @@
+import { utf8 } from "../../../crypto/bytes.js";
+import { AttestaError } from "../../../errors.js";
+import { CodecErrorCode, decodeTrusted, encode, type Encodable } from "../../../ledger/codec.js";
+import { TupleReader } from "../../../ledger/tuple.js";
+import { ModuleId, stateKey } from "../../moduleIds.js";
+import type { StateOverlay, StateReader } from "../../state.js";
+import type { MetricSpec, ProfileSpec, ProfileVersion } from "./spec.js";
+
+// State layout of the profiles module (first byte ModuleId.PROFILES, then one of these; stable):
+//   HEAD    + utf8(id)               -> [latest version]
+//   VERSION + u32be(version) + utf8(id) -> [publishedAt, spec tuple]
+const Part = { HEAD: 0x01, VERSION: 0x02 } as const;
+
+/** Profile ids: 1-64 characters of [a-z0-9._:-], like device ids. */
+export const PROFILE_ID_RE = /^[a-z0-9._:-]{1,64}$/;
+
+const headKey = (id: string): Uint8Array => stateKey(ModuleId.PROFILES, Uint8Array.of(Part.HEAD), utf8(id));
+
+function versionKey(id: string, version: number): Uint8Array {
+  const v = new Uint8Array(4);
+  new DataView(v.buffer).setUint32(0, version);
+  return stateKey(ModuleId.PROFILES, Uint8Array.of(Part.VERSION), v, utf8(id));
+}
+
+const orNull = (n: number | undefined): number | null => (n === undefined ? null : n);
+
+/** The canonical tuple of a spec: every optional field in place, null when absent. */
+export function specTuple(spec: ProfileSpec): Encodable[] {
+  const { interval, stuck, drift, policy } = spec;
+  const suspendAfter = policy?.suspendAfter;
+  return [
+    spec.metrics.map(([name, m]) => [name, m.unit, orNull(m.min), orNull(m.max), orNull(m.hardMin), orNull(m.hardMax), orNull(m.maxDeltaPerSecond), m.required]),
+    interval === undefined ? null : [orNull(interval.minSeconds), orNull(interval.maxSeconds)],
+    orNull(spec.maxPayloadBytes),
+    stuck === undefined ? null : [stuck.repeats],
+    drift === undefined ? null : [drift.weight, drift.zScore, drift.warmup],
+    policy === undefined ? null : [suspendAfter === undefined ? null : [suspendAfter.anomalies, suspendAfter.windowSeconds]],
+  ];
+}
+
+function number(r: TupleReader, field: string): number {
+  const v = r.any();
+  if (typeof v !== "number" || !Number.isFinite(v)) {
+    throw new AttestaError(CodecErrorCode.MALFORMED, `profile spec ${field}: expected a finite number`, { field: `spec.${field}` });
+  }
+  return v;
+}
+
+function optionalNumber(r: TupleReader, field: string): number | undefined {
+  return r.optional(field, (v) => number(new TupleReader([v], "spec", 1), field)) ?? undefined;
+}
+
+const opt = <K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } =>
+  (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+
+function readMetric(value: Encodable): readonly [string, MetricSpec] {
+  const r = new TupleReader(value, "metric", 8);
+  const name = r.string("name", 32);
+  const unit = r.string("unit", 64);
+  const min = optionalNumber(r, "min");
+  const max = optionalNumber(r, "max");
+  const hardMin = optionalNumber(r, "hardMin");
+  const hardMax = optionalNumber(r, "hardMax");
+  const maxDeltaPerSecond = optionalNumber(r, "maxDeltaPerSecond");
+  const required = r.bool("required");
+  return [name, { unit, ...opt("min", min), ...opt("max", max), ...opt("hardMin", hardMin), ...opt("hardMax", hardMax), ...opt("maxDeltaPerSecond", maxDeltaPerSecond), required }];
+}
+
+/** Reads a spec tuple written by `specTuple`. */
+export function readSpec(value: Encodable): ProfileSpec {
+  const r = new TupleReader(value, "spec", 6);
+  const metrics = r.list("metrics").map(readMetric);
+  const interval = r.optional("interval", (v) => {
+    const i = new TupleReader(v, "interval", 2);
+    const minSeconds = optionalNumber(i, "interval.minSeconds");
+    const maxSeconds = optionalNumber(i, "interval.maxSeconds");
+    return { ...opt("minSeconds", minSeconds), ...opt("maxSeconds", maxSeconds) };
+  });
+  const maxPayloadBytes = r.optional("maxPayloadBytes", (v) => new TupleReader([v], "spec", 1).uint("maxPayloadBytes"));
+  const stuck = r.optional("stuck", (v) => ({ repeats: new TupleReader(v, "stuck", 1).uint("repeats") }));
+  const drift = r.optional("drift", (v) => {
+    const d = new TupleReader(v, "drift", 3);
+    return { weight: number(d, "drift.weight"), zScore: number(d, "drift.zScore"), warmup: d.uint("warmup") };
+  });
+  const policy = r.optional("policy", (v) => {
+    const suspendAfter = new TupleReader(v, "policy", 1).optional("suspendAfter", (s) => {
+      const a = new TupleReader(s, "suspendAfter", 2);
+      return { anomalies: a.uint("anomalies"), windowSeconds: number(a, "policy.suspendAfter.windowSeconds") };
+    });
+    return opt("suspendAfter", suspendAfter ?? undefined);
+  });
+  return {
+    metrics,
+    ...opt("interval", interval ?? undefined),
+    ...opt("maxPayloadBytes", maxPayloadBytes ?? undefined),
+    ...opt("stuck", stuck ?? undefined),
+    ...opt("drift", drift ?? undefined),
+    ...opt("policy", policy ?? undefined),
+  };
+}
+
+/** The newest version number of a profile (0 when it was never published). */
+export async function latestVersion(state: StateReader, id: string): Promise<number> {
+  const bytes = await state.get(headKey(id));
+  return bytes === undefined ? 0 : new TupleReader(decodeTrusted(bytes), "profileHead", 1).uint("latest");
+}
+
+/** A version of a profile; the newest when `version` is absent. */
+export async function readProfile(state: StateReader, id: string, version?: number): Promise<ProfileVersion | undefined> {
+  const v = version ?? (await latestVersion(state, id));
+  if (!Number.isSafeInteger(v) || v < 1 || v > 0xffffffff) return undefined;
+  const bytes = await state.get(versionKey(id, v));
+  if (bytes === undefined) return undefined;
+  const r = new TupleReader(decodeTrusted(bytes), "profile", 2);
+  const publishedAt = r.uint("publishedAt");
+  return { id, version: v, spec: readSpec(r.any()), publishedAt };
+}
+
+/** The version a device follows at `height`: the newest published before that block. */
+export async function profileInForce(state: StateReader, id: string, height: number): Promise<ProfileVersion | undefined> {
+  for (let v = await latestVersion(state, id); v >= 1; v--) {
+    const profile = await readProfile(state, id, v);
+    if (profile !== undefined && profile.publishedAt < height) return profile;
+  }
+  return undefined;
+}
+
+/** Stores `spec` as the next version of `id` (version 1 for a new profile), published at `height`. */
+export async function writeNextVersion(state: StateOverlay, id: string, spec: ProfileSpec, height: number): Promise<ProfileVersion> {
+  const version = (await latestVersion(state, id)) + 1;
+  state.set(versionKey(id, version), encode([height, specTuple(spec)]));
+  state.set(headKey(id), encode([version]));
+  return { id, version, spec, publishedAt: height };
+}
