@@ -1,5 +1,5 @@
 import { executeBlock, type BlockExecution, type ExecuteOptions } from "../contracts/executeBlock.js";
-import { readValidatorSet, validatorSetHash } from "../contracts/modules/validators.js";
+import { validatorSetAt, validatorSetHash } from "../contracts/modules/validators.js";
 import type { BlockEnv, ContractRegistry } from "../contracts/runtime.js";
 import { StateOverlay, type StateReader } from "../contracts/state.js";
 import { merkleRoot } from "../ledger/merkle.js";
@@ -41,7 +41,8 @@ export async function transition(
   return {
     stateRoot: root,
     receiptsRoot: merkleRoot(receipts.map(receiptHash)),
-    nextValidatorsHash: validatorSetHash(await readValidatorSet(after)),
+    // The set in force at the next height (a change decided in this block comes in at height + 2).
+    nextValidatorsHash: validatorSetHash(await validatorSetAt(after, env.height + 1)),
     receipts,
     changes,
     treeNodes: nodes,

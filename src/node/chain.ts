@@ -6,7 +6,7 @@ import { verifyBlock } from "../consensus/importBlock.js";
 import { produceBlock } from "../consensus/produceBlock.js";
 import type { StateAccess, Transition } from "../consensus/stateTransition.js";
 import type { Genesis } from "../contracts/genesis.js";
-import { readValidatorSet, type ValidatorSet } from "../contracts/modules/validators.js";
+import { validatorSetAt, type ValidatorSet } from "../contracts/modules/validators.js";
 import type { ContractRegistry } from "../contracts/runtime.js";
 import { AttestaError } from "../errors.js";
 import type { Block } from "../ledger/block.js";
@@ -101,9 +101,8 @@ export class Chain {
     if (head === undefined) throw new Error(`database has no block at its head height ${height}`);
     const finalized = (await store.finalizedHeight()) ?? 0;
     const chain = new Chain(deps, options, expected.hash, { header: head.header, hash: headerHash(head.header) }, finalized, [], []);
-    const set = await readValidatorSet(chain.state);
-    chain.nextSet = set;
-    chain.headSet = set;
+    chain.nextSet = await validatorSetAt(chain.state, height + 1);
+    chain.headSet = await validatorSetAt(chain.state, height);
     log.info({ height, finalized, headHash: toHex(chain.headRef.hash) }, "chain opened");
     return chain;
   }
@@ -213,7 +212,7 @@ export class Chain {
     this.headRef = { header: block.header, hash };
     this.finalized = finalizedHeight;
     this.headSet = this.nextSet;
-    this.nextSet = await readValidatorSet(this.state);
+    this.nextSet = await validatorSetAt(this.state, height + 1);
     const imported: ImportedBlock = { block, hash, receipts: transition.receipts, dropped: transition.dropped };
     this.deps.logger.debug({ height, txs: block.txs.length, hash: toHex(hash) }, "block committed");
     for (const listener of this.listeners) listener(imported);

@@ -1,43 +1,7 @@
-import { addressOf } from "../../crypto/address.js";
-import { sha256 } from "../../crypto/hash.js";
-import { PUBLIC_KEY_LENGTH } from "../../crypto/keyTypes.js";
-import { decodeTrusted, encode } from "../../ledger/codec.js";
-import { TupleReader } from "../../ledger/tuple.js";
-import { ModuleId, stateKey } from "../moduleIds.js";
-import type { StateOverlay, StateReader } from "../state.js";
-
-/** A validator: a secp256k1 key of equal voting power. */
-export interface Validator {
-  readonly publicKey: Uint8Array;
-  readonly address: Uint8Array;
-}
-
-export type ValidatorSet = readonly Validator[];
-
-export const MAX_VALIDATORS = 256;
-
-const SET_KEY = stateKey(ModuleId.VALIDATORS, Uint8Array.of(0x00));
-
-export function validator(publicKey: Uint8Array): Validator {
-  return { publicKey, address: addressOf(publicKey) };
-}
-
-export function encodeValidatorSet(set: ValidatorSet): Uint8Array {
-  return encode(set.map((v) => v.publicKey));
-}
-
-/** The hash a header commits to (validatorsHash, nextValidatorsHash). */
-export function validatorSetHash(set: ValidatorSet): Uint8Array {
-  return sha256(encodeValidatorSet(set));
-}
-
-export async function readValidatorSet(state: StateReader): Promise<ValidatorSet> {
-  const bytes = await state.get(SET_KEY);
-  if (bytes === undefined) return [];
-  const list = new TupleReader([decodeTrusted(bytes)], "validators", 1).list("set", MAX_VALIDATORS);
-  return list.map((item) => validator(new TupleReader([item], "validator", 1).bytes("publicKey", PUBLIC_KEY_LENGTH.secp256k1)));
-}
-
-export function writeValidatorSet(state: StateOverlay, set: ValidatorSet): void {
-  state.set(SET_KEY, encodeValidatorSet(set));
-}
+// The validators module: the set in force, its scheduled changes and the votes that decide
+// them (files under ./validators/). Everything that imported this file keeps working.
+export * from "./validators/set.js";
+export * from "./validators/schedule.js";
+export * from "./validators/votes.js";
+export * from "./validators/errors.js";
+export { validatorsModule, type VoteArgs } from "./validators/vote.js";

@@ -1,0 +1,60 @@
+import { addressOf } from "../../../crypto/address.js";
+import { equalBytes } from "../../../crypto/bytes.js";
+import { sha256 } from "../../../crypto/hash.js";
+import { PUBLIC_KEY_LENGTH } from "../../../crypto/keyTypes.js";
+import { decodeTrusted, encode } from "../../../ledger/codec.js";
+import { TupleReader } from "../../../ledger/tuple.js";
+import { ModuleId, stateKey } from "../../moduleIds.js";
+import type { StateOverlay, StateReader } from "../../state.js";
+
+/** A validator: a secp256k1 key of equal voting power. */
+export interface Validator {
+  readonly publicKey: Uint8Array;
+  readonly address: Uint8Array;
+}
+
+export type ValidatorSet = readonly Validator[];
+
+export const MAX_VALIDATORS = 256;
+
+// State layout of the validators module (first byte ModuleId.VALIDATORS, then one of these; stable):
+//   SET     -> [publicKey...]: the set as last brought up to date (genesis, or a vote folding in due changes)
+//   PENDING -> [[effectiveHeight, add, address, publicKey | null]...]: decided changes, in decision order
+//   VOTES   -> [[target, add, publicKey | null, [voter...]]...]: open proposals, sorted by target then direction
+export const ValidatorsPart = { SET: 0x00, PENDING: 0x01, VOTES: 0x02 } as const;
+
+const SET_KEY = stateKey(ModuleId.VALIDATORS, Uint8Array.of(ValidatorsPart.SET));
+
+export function validator(publicKey: Uint8Array): Validator {
+  return { publicKey, address: addressOf(publicKey) };
+}
+
+export function encodeValidatorSet(set: ValidatorSet): Uint8Array {
+  return encode(set.map((v) => v.publicKey));
+}
+
+/** The hash a header commits to (validatorsHash, nextValidatorsHash). */
+export function validatorSetHash(set: ValidatorSet): Uint8Array {
+  return sha256(encodeValidatorSet(set));
+}
+
+/** The position of `address` in `set`, or -1. */
+export function indexOfValidator(set: ValidatorSet, address: Uint8Array): number {
+  return set.findIndex((v) => equalBytes(v.address, address));
+}
+
+/**
+ * The set stored in state: the genesis set with every scheduled change folded in up to the
+ * last `validators.vote` (changes fold in lazily, when a vote runs at or past their height).
+ * A caller that knows the height wants `validatorSetAt`, which adds the changes due since.
+ */
+export async function readValidatorSet(state: StateReader): Promise<ValidatorSet> {
+  const bytes = await state.get(SET_KEY);
+  if (bytes === undefined) return [];
+  const list = new TupleReader([decodeTrusted(bytes)], "validators", 1).list("set", MAX_VALIDATORS);
+  return list.map((item) => validator(new TupleReader([item], "validator", 1).bytes("publicKey", PUBLIC_KEY_LENGTH.secp256k1)));
+}
+
+export function writeValidatorSet(state: StateOverlay, set: ValidatorSet): void {
+  state.set(SET_KEY, encodeValidatorSet(set));
+}
