@@ -28,3 +28,18 @@ export interface Finding {
  *   findings ([code, metric, value, bound][]).
  */
 export const READING_EVENT = "reading";
+
+/**
+ * Why the readings contract rejects one reading, beyond the admission codes it shares with
+ * the mempool (TxErrorCode: DEVICE_UNKNOWN, DEVICE_SUSPENDED, DEVICE_REVOKED,
+ * NOT_BOUND_TO_BRIDGE, SEQ_REPLAY, HARD_VIOLATION). Stable codes: never rename one.
+ */
+export const ReadingRejection = {
+  /** `ts` is before the device's last accepted reading. */
+  TS_OUT_OF_ORDER: "TS_OUT_OF_ORDER",
+  /** `ts` is ahead of the block time by more than MAX_READING_SKEW_MS. */
+  TS_IN_FUTURE: "TS_IN_FUTURE",
+  /** The device's profile has no version in force at this height (published in this block, or never). */
+  PROFILE_NOT_IN_FORCE: "PROFILE_NOT_IN_FORCE",
+} as const;
+export type ReadingRejection = (typeof ReadingRejection)[keyof typeof ReadingRejection];

@@ -1,0 +1,212 @@
+import { AttestaError } from "../../../errors.js";
+import { CodecErrorCode, type Encodable } from "../../../ledger/codec.js";
+import { TupleReader } from "../../../ledger/tuple.js";
+import { TxErrorCode } from "../../../ledger/txErrors.js";
+import { ExecErrorCode } from "../../errors.js";
+import { defineMethod, type CallContext, type ContractModule } from "../../runtime.js";
+import { countReadings } from "../accounts.js";
+import { deviceSigner } from "../devices/signer.js";
+import { deviceIdOfAddress, isDeviceId, readDevice, suspendDevice, writeDevice } from "../devices/state.js";
+import { profileInForce } from "../profiles/state.js";
+import type { ProfileVersion } from "../profiles/spec.js";
+import { encodedValuesSize, evaluateReading, type ReadingValues } from "./evaluate.js";
+import { READING_EVENT, ReadingRejection, type Finding } from "./findings.js";
+import { readReadingState, writeReadingState } from "./state.js";
+
+/**
+ * Most readings in one `readings.batch`. A constant for now: it belongs in the genesis
+ * parameters (ChainParams) once those carry module settings.
+ */
+export const MAX_BATCH_READINGS = 500;
+/** How far (ms) a reading's `ts` may be ahead of its block's timestamp. */
+export const MAX_READING_SKEW_MS = 60_000;
+/** Most values in one reading, and the longest metric name. */
+export const MAX_READING_VALUES = 64;
+export const MAX_METRIC_NAME_LENGTH = 64;
+
+/** One reading: `[deviceId, seq, ts, values]` on the wire. */
+export interface ReadingArgs {
+  readonly deviceId: string;
+  readonly seq: number;
+  /** Reading time in ms. */
+  readonly ts: number;
+  /** `[name, value]` sorted by name, names unique. */
+  readonly values: ReadingValues;
+}
+
+export interface BatchArgs {
+  readonly readings: readonly ReadingArgs[];
+}
+
+function malformed(field: string, expected: string): never {
+  throw new AttestaError(CodecErrorCode.MALFORMED, `${field}: expected ${expected}`, { field });
+}
+
+/** The values list as decoded (no copy): pairs of a 1-64 character name and a number, names strictly increasing. */
+function decodeValues(list: readonly Encodable[], field: string): ReadingValues {
+  let previous = "";
+  for (let k = 0; k < list.length; k++) {
+    const pair = list[k];
+    if (!Array.isArray(pair) || pair.length !== 2) malformed(field, "[name, value] pairs");
+    const [name, value] = pair as readonly Encodable[];
+    if (typeof name !== "string" || name.length === 0 || name.length > MAX_METRIC_NAME_LENGTH) malformed(field, `metric names of 1-${MAX_METRIC_NAME_LENGTH} characters`);
+    if (typeof value !== "number") malformed(field, "numeric values");
+    if (k > 0 && !(previous < name)) malformed(field, "values sorted by name, names unique");
+    previous = name;
+  }
+  return list as unknown as ReadingValues;
+}
+
+function decodeReading(item: Encodable, what: string): ReadingArgs {
+  const r = new TupleReader(item, what, 4);
+  const deviceId = r.string("deviceId", 64);
+  if (!isDeviceId(deviceId)) malformed(`${what}.deviceId`, "a device id");
+  const seq = r.uint("seq");
+  const ts = r.uint("ts");
+  const values = decodeValues(r.list("values", MAX_READING_VALUES), `${what}.values`);
+  return { deviceId, seq, ts, values };
+}
+
+/** What one transaction's readings share: profiles looked up once, owners' counters added once. */
+class ReadingRun {
+  private readonly profiles = new Map<string, ProfileVersion | undefined>();
+  private readonly owners = new Map<string, { address: Uint8Array; readings: number; anomalies: number }>();
+
+  constructor(readonly ctx: CallContext) {}
+
+  async profile(id: string): Promise<ProfileVersion | undefined> {
+    if (this.profiles.has(id)) return this.profiles.get(id);
+    const profile = await profileInForce(this.ctx.state, id, this.ctx.env.height);
+    this.profiles.set(id, profile);
+    return profile;
+  }
+
+  count(owner: Uint8Array, flagged: boolean): void {
+    const k = Buffer.from(owner.buffer, owner.byteOffset, owner.byteLength).toString("latin1");
+    const entry = this.owners.get(k);
+    if (entry === undefined) this.owners.set(k, { address: owner, readings: 1, anomalies: flagged ? 1 : 0 });
+    else {
+      entry.readings++;
+      if (flagged) entry.anomalies++;
+    }
+  }
+
+  /** Adds the counted readings to the owners' accounts, in the order the owners first appeared. */
+  async flush(): Promise<void> {
+    for (const o of this.owners.values()) await countReadings(this.ctx.state, o.address, o.readings, o.anomalies);
+    this.owners.clear();
+  }
+}
+
+const findingTuple = (f: Finding): Encodable => [f.code, f.metric, f.value, f.bound];
+
+function emitReading(ctx: CallContext, a: ReadingArgs, code: string, profile: string, version: number, findings: readonly Finding[]): string {
+  ctx.emit(READING_EVENT, [
+    ["device", a.deviceId],
+    ["seq", a.seq],
+    ["ts", a.ts],
+    ["status", code === "" ? "ok" : "failed"],
+    ["code", code],
+    ["profile", profile],
+    ["version", version],
+    ["values", a.values],
+    ["findings", findings.map(findingTuple)],
+  ]);
+  return code;
+}
+
+/**
+ * Executes one reading and emits its `reading` event; returns "" when accepted, else the
+ * rejection code (a rejected reading writes nothing). `bridge` is the relaying bridge's id
+ * for batch readings. Checks, in order: device known, bound to the bridge, not revoked, not
+ * suspended, a profile version in force, seq, ts, then the profile's checks.
+ */
+async function applyReading(run: ReadingRun, a: ReadingArgs, bridge: string | null): Promise<string> {
+  const { ctx } = run;
+  const device = await readDevice(ctx.state, a.deviceId);
+  if (device === undefined) return emitReading(ctx, a, TxErrorCode.DEVICE_UNKNOWN, "", 0, []);
+  if (bridge !== null && device.bridge !== bridge) return emitReading(ctx, a, TxErrorCode.NOT_BOUND_TO_BRIDGE, device.profileId, 0, []);
+  const profile = await run.profile(device.profileId);
+  const version = profile?.version ?? 0;
+  const reject = (code: string): string => emitReading(ctx, a, code, device.profileId, version, []);
+  if (device.status === "revoked") return reject(TxErrorCode.DEVICE_REVOKED);
+  if (device.status === "suspended") return reject(TxErrorCode.DEVICE_SUSPENDED);
+  if (profile === undefined) return reject(ReadingRejection.PROFILE_NOT_IN_FORCE);
+
+  const prior = await readReadingState(ctx.state, a.deviceId);
+  if (prior.count > 0 && a.seq <= prior.lastSeq) return reject(TxErrorCode.SEQ_REPLAY);
+  if (prior.count > 0 && a.ts < prior.lastTs) return reject(ReadingRejection.TS_OUT_OF_ORDER);
+  if (a.ts > ctx.env.timestamp + MAX_READING_SKEW_MS) return reject(ReadingRejection.TS_IN_FUTURE);
+
+  const spec = profile.spec;
+  const outcome = evaluateReading(spec, prior, { ts: a.ts, values: a.values, payloadBytes: encodedValuesSize(a.values) });
+  if (outcome.hard !== null) return reject(outcome.hard);
+
+  writeReadingState(ctx.state, a.deviceId, { ...outcome.next, lastSeq: a.seq });
+  const flagged = outcome.findings.length > 0;
+  const policy = spec.policy?.suspendAfter;
+  let window = device.anomalyWindow;
+  if (flagged && policy !== undefined) window = pushAnomaly(window, a.ts, policy.windowSeconds * 1000, policy.anomalies);
+  const c = device.counters;
+  writeDevice(ctx.state, {
+    ...device,
+    anomalyWindow: window,
+    counters: { ...c, readings: c.readings + 1, anomalies: flagged ? c.anomalies + 1 : c.anomalies },
+  });
+  run.count(device.owner, flagged);
+  emitReading(ctx, a, "", device.profileId, version, outcome.findings);
+  if (flagged && policy !== undefined && window.length >= policy.anomalies) {
+    await suspendDevice(ctx, a.deviceId, `anomaly policy: ${window.length} flagged readings within ${policy.windowSeconds} s`);
+  }
+  return "";
+}
+
+/**
+ * The anomaly window after a flagged reading at `ts`: the earlier entries at most `windowMs`
+ * older than it (reading times never go back, so the window stays oldest first), then `ts`;
+ * at most `limit` entries (the policy suspends at `limit`).
+ */
+export function pushAnomaly(window: readonly number[], ts: number, windowMs: number, limit: number): number[] {
+  let start = 0;
+  while (start < window.length && (window[start] as number) < ts - windowMs) start++;
+  start = Math.max(start, window.length - Math.max(limit - 1, 0));
+  const next = window.slice(start);
+  next.push(ts);
+  return next;
+}
+
+const submit = defineMethod<ReadingArgs>({
+  decodeArgs: (args) => decodeReading(args, "args"),
+  async execute(ctx, args) {
+    const signer = await deviceIdOfAddress(ctx.state, ctx.sender);
+    if (signer !== args.deviceId) throw new AttestaError(ExecErrorCode.UNAUTHORISED, "a device submits only its own readings", { deviceId: args.deviceId });
+    const run = new ReadingRun(ctx);
+    const code = await applyReading(run, args, null);
+    if (code !== "") throw new AttestaError(code, "reading rejected", { deviceId: args.deviceId, seq: args.seq });
+    await run.flush();
+  },
+  signer: deviceSigner,
+});
+
+const batch = defineMethod<BatchArgs>({
+  decodeArgs(args) {
+    const r = new TupleReader(args, "args", 1);
+    const list = r.list("readings", MAX_BATCH_READINGS);
+    if (list.length === 0) malformed("args.readings", `1-${MAX_BATCH_READINGS} readings`);
+    const readings: ReadingArgs[] = new Array(list.length);
+    for (let k = 0; k < list.length; k++) readings[k] = decodeReading(list[k] as Encodable, "reading");
+    return { readings };
+  },
+  async execute(ctx, { readings }) {
+    const bridgeId = await deviceIdOfAddress(ctx.state, ctx.sender);
+    const bridge = bridgeId === undefined ? undefined : await readDevice(ctx.state, bridgeId);
+    if (bridge === undefined || bridge.kind !== "bridge") throw new AttestaError(ExecErrorCode.UNAUTHORISED, "only a bridge relays readings");
+    if (bridge.status !== "active") throw new AttestaError(TxErrorCode.DEVICE_SUSPENDED, "the bridge is suspended", { bridge: bridge.id });
+    const run = new ReadingRun(ctx);
+    for (const reading of readings) await applyReading(run, reading, bridge.id);
+    await run.flush();
+  },
+  signer: deviceSigner,
+});
+
+export const readingsModule: ContractModule = { name: "readings", methods: { submit, batch } };
