@@ -3,7 +3,6 @@
 // `-200` failures are rejected as hard violations, and injected faults (a spike, a stuck
 // sensor, a drift) are flagged, until the suspension policy halts the station.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Encodable } from "../../../src/ledger/codec.js";
 import { TxErrorCode } from "../../../src/ledger/txErrors.js";
 import { DeviceErrorCode } from "../../../src/contracts/modules/devices/index.js";
 import { ReadingFinding } from "../../../src/contracts/modules/readings/findings.js";
@@ -62,7 +61,7 @@ describe.skipIf(!airQualityAvailable)("air-quality station replayed through a br
       const result = await chain.run(station.bridge.key, BATCH_KIND, [readings.map(readingTuple)]);
       expect(result.status).toBe("ok");
       for (const e of readingEvents(result)) {
-        outcomes.set(e.seq as number, { seq: e.seq as number, code: e.code as string, findings: e.findings as Encodable[] as Outcome["findings"] });
+        outcomes.set(e.seq as number, { seq: e.seq as number, code: e.code as string, findings: e.findings as unknown as Outcome["findings"] });
       }
     }
   }
