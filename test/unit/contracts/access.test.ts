@@ -3,11 +3,7 @@ import { generateKeyPair } from "../../../src/crypto/keys.js";
 import { AccessErrorCode, hasRole, rolesOf } from "../../../src/contracts/modules/access.js";
 import { DeviceErrorCode } from "../../../src/contracts/modules/devices/index.js";
 import { TxErrorCode } from "../../../src/ledger/txErrors.js";
-import { DeviceChain, eventAttributes } from "../../fixtures/devices.js";
-
-const ok = { status: "ok", code: "" };
-const failed = (code: string) => ({ status: "failed", code });
-const invalid = (code: string) => ({ status: "invalid", code });
+import { DeviceChain, eventAttributes, failedWith, invalidWith, OK } from "../../fixtures/devices.js";
 
 describe("access", () => {
   let c: DeviceChain;
@@ -29,11 +25,11 @@ describe("access", () => {
   it("an admin grants a role (role.granted) and the role takes effect: the new operator registers a device", async () => {
     const { stranger, admin } = c.t;
     await c.publishProfile();
-    expect((await c.registerDevice({ owner: stranger })).outcome).toMatchObject(failed(DeviceErrorCode.UNAUTHORISED));
+    expect((await c.registerDevice({ owner: stranger })).outcome).toMatchObject(failedWith(DeviceErrorCode.UNAUTHORISED));
     const granted = await c.run(admin, "access.grant", [stranger.address, "operator"]);
     expect(granted.events.map((e) => [e.type, eventAttributes(e)])).toEqual([["role.granted", { account: stranger.address, role: "operator", by: admin.address }]]);
     expect(await hasRole(c.state, stranger.address, "operator")).toBe(true);
-    expect((await c.registerDevice({ owner: stranger })).outcome).toMatchObject(ok);
+    expect((await c.registerDevice({ owner: stranger })).outcome).toMatchObject(OK);
   });
 
   it("an admin revokes a role (role.revoked) and it no longer applies", async () => {
@@ -42,37 +38,37 @@ describe("access", () => {
     const revoked = await c.run(admin, "access.revoke", [operator.address, "operator"]);
     expect(revoked.events.map((e) => [e.type, eventAttributes(e)])).toEqual([["role.revoked", { account: operator.address, role: "operator", by: admin.address }]]);
     expect(await rolesOf(c.state, operator.address)).toEqual([]);
-    expect((await c.registerDevice({ owner: operator })).outcome).toMatchObject(failed(DeviceErrorCode.UNAUTHORISED));
+    expect((await c.registerDevice({ owner: operator })).outcome).toMatchObject(failedWith(DeviceErrorCode.UNAUTHORISED));
   });
 
   it("UNAUTHORISED for anyone but an admin", async () => {
     for (const who of [c.t.operator, c.t.consumer, c.t.stranger]) {
-      expect(await c.run(who, "access.grant", [who.address, "admin"])).toMatchObject(failed(AccessErrorCode.UNAUTHORISED));
-      expect(await c.run(who, "access.revoke", [c.t.admin.address, "admin"])).toMatchObject(failed(AccessErrorCode.UNAUTHORISED));
+      expect(await c.run(who, "access.grant", [who.address, "admin"])).toMatchObject(failedWith(AccessErrorCode.UNAUTHORISED));
+      expect(await c.run(who, "access.revoke", [c.t.admin.address, "admin"])).toMatchObject(failedWith(AccessErrorCode.UNAUTHORISED));
     }
     expect(await hasRole(c.state, c.t.admin.address, "admin")).toBe(true);
   });
 
   it("ROLE_HELD, ROLE_NOT_HELD; a role may go to an address with no account yet", async () => {
     const fresh = generateKeyPair();
-    expect(await c.run(c.t.admin, "access.grant", [c.t.operator.address, "operator"])).toMatchObject(failed(AccessErrorCode.ROLE_HELD));
-    expect(await c.run(c.t.admin, "access.revoke", [c.t.operator.address, "consumer"])).toMatchObject(failed(AccessErrorCode.ROLE_NOT_HELD));
-    expect(await c.run(c.t.admin, "access.grant", [fresh.address, "consumer"])).toMatchObject(ok);
+    expect(await c.run(c.t.admin, "access.grant", [c.t.operator.address, "operator"])).toMatchObject(failedWith(AccessErrorCode.ROLE_HELD));
+    expect(await c.run(c.t.admin, "access.revoke", [c.t.operator.address, "consumer"])).toMatchObject(failedWith(AccessErrorCode.ROLE_NOT_HELD));
+    expect(await c.run(c.t.admin, "access.grant", [fresh.address, "consumer"])).toMatchObject(OK);
     expect(await rolesOf(c.state, fresh.address)).toEqual(["consumer"]);
   });
 
   it("SELF_REVOKE: an admin cannot drop its own admin role, but another admin can", async () => {
     const { admin, stranger } = c.t;
-    expect(await c.run(admin, "access.revoke", [admin.address, "admin"])).toMatchObject(failed(AccessErrorCode.SELF_REVOKE));
-    expect(await c.run(admin, "access.grant", [stranger.address, "admin"])).toMatchObject(ok);
-    expect(await c.run(stranger, "access.revoke", [admin.address, "admin"])).toMatchObject(ok);
+    expect(await c.run(admin, "access.revoke", [admin.address, "admin"])).toMatchObject(failedWith(AccessErrorCode.SELF_REVOKE));
+    expect(await c.run(admin, "access.grant", [stranger.address, "admin"])).toMatchObject(OK);
+    expect(await c.run(stranger, "access.revoke", [admin.address, "admin"])).toMatchObject(OK);
     expect(await hasRole(c.state, admin.address, "admin")).toBe(false);
   });
 
   it("MALFORMED: an unknown role, an address of the wrong length, a wrong tuple", async () => {
     for (const args of [[c.t.stranger.address, "root"], [new Uint8Array(21), "operator"], [c.t.stranger.address]]) {
-      expect(await c.run(c.t.admin, "access.grant", args)).toMatchObject(invalid(TxErrorCode.MALFORMED));
-      expect(await c.run(c.t.admin, "access.revoke", args)).toMatchObject(invalid(TxErrorCode.MALFORMED));
+      expect(await c.run(c.t.admin, "access.grant", args)).toMatchObject(invalidWith(TxErrorCode.MALFORMED));
+      expect(await c.run(c.t.admin, "access.revoke", args)).toMatchObject(invalidWith(TxErrorCode.MALFORMED));
     }
   });
 });

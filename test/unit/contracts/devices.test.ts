@@ -15,7 +15,7 @@ import { ZERO_COUNTERS } from "../../../src/contracts/modules/accounts.js";
 import { TupleReader } from "../../../src/ledger/tuple.js";
 import { TxErrorCode } from "../../../src/ledger/txErrors.js";
 import { FUNDED_BALANCE } from "../../fixtures/chain.js";
-import { DeviceChain, eventAttributes, registerArgs, type Outcome } from "../../fixtures/devices.js";
+import { DeviceChain, eventAttributes, failedWith, invalidWith, OK, registerArgs, type Outcome } from "../../fixtures/devices.js";
 
 /** Test-only methods signed by a device: `ping` does nothing; `trip` adds the block time to the anomaly window and suspends by policy. */
 const probeModule: ContractModule = {
@@ -39,10 +39,6 @@ const probeModule: ContractModule = {
   },
 };
 
-const ok = { status: "ok", code: "" };
-const failed = (code: string) => ({ status: "failed", code });
-const invalid = (code: string) => ({ status: "invalid", code });
-
 describe("devices", () => {
   let c: DeviceChain;
   let operator: KeyPair;
@@ -52,7 +48,7 @@ describe("devices", () => {
   beforeEach(async () => {
     c = await DeviceChain.start({ modules: [probeModule] });
     ({ operator, operator2, admin } = c.t);
-    expect(await c.publishProfile()).toMatchObject(ok);
+    expect(await c.publishProfile()).toMatchObject(OK);
   });
   afterEach(async () => {
     await c.close();
@@ -64,7 +60,7 @@ describe("devices", () => {
     it("an operator registers a device: it owns it, active, nonce 0, empty window, zero counters; device.registered", async () => {
       const key = generateKeyPair("p256");
       const { id, outcome } = await c.registerDevice({ id: "station-1", key, zone: "centre", meta: "roof of the town hall" });
-      expect(outcome).toMatchObject(ok);
+      expect(outcome).toMatchObject(OK);
       expect(await c.device(id)).toEqual({
         id: "station-1",
         keyType: "p256",
@@ -88,7 +84,7 @@ describe("devices", () => {
 
     it("UNAUTHORISED without the operator role (admin, consumer, no role)", async () => {
       for (const who of [admin, c.t.consumer, c.t.stranger]) {
-        expect((await c.registerDevice({ owner: who })).outcome).toMatchObject(failed(DeviceErrorCode.UNAUTHORISED));
+        expect((await c.registerDevice({ owner: who })).outcome).toMatchObject(failedWith(DeviceErrorCode.UNAUTHORISED));
       }
     });
 
@@ -110,44 +106,44 @@ describe("devices", () => {
         [...good.slice(0, 7), "m".repeat(257)],
         good.slice(0, 7),
       ];
-      for (const args of cases) expect(await send(operator, "devices.register", args)).toMatchObject(invalid(TxErrorCode.MALFORMED));
-      expect(await send(operator, "devices.register", [...good.slice(0, 7), "m".repeat(256)])).toMatchObject(ok);
+      for (const args of cases) expect(await send(operator, "devices.register", args)).toMatchObject(invalidWith(TxErrorCode.MALFORMED));
+      expect(await send(operator, "devices.register", [...good.slice(0, 7), "m".repeat(256)])).toMatchObject(OK);
     });
 
     it("PROFILE_UNKNOWN for a profile never published", async () => {
-      expect((await c.registerDevice({ profileId: "nope" })).outcome).toMatchObject(failed(DeviceErrorCode.PROFILE_UNKNOWN));
+      expect((await c.registerDevice({ profileId: "nope" })).outcome).toMatchObject(failedWith(DeviceErrorCode.PROFILE_UNKNOWN));
     });
 
     it("DEVICE_EXISTS for a registered id, ID_RETIRED once it is revoked", async () => {
       await c.registerDevice({ id: "d1" });
-      expect((await c.registerDevice({ id: "d1" })).outcome).toMatchObject(failed(DeviceErrorCode.DEVICE_EXISTS));
-      expect((await c.registerDevice({ id: "d1", owner: operator2 })).outcome).toMatchObject(failed(DeviceErrorCode.DEVICE_EXISTS));
-      expect(await send(operator, "devices.revoke", ["d1", "stolen"])).toMatchObject(ok);
-      expect((await c.registerDevice({ id: "d1" })).outcome).toMatchObject(failed(DeviceErrorCode.ID_RETIRED));
+      expect((await c.registerDevice({ id: "d1" })).outcome).toMatchObject(failedWith(DeviceErrorCode.DEVICE_EXISTS));
+      expect((await c.registerDevice({ id: "d1", owner: operator2 })).outcome).toMatchObject(failedWith(DeviceErrorCode.DEVICE_EXISTS));
+      expect(await send(operator, "devices.revoke", ["d1", "stolen"])).toMatchObject(OK);
+      expect((await c.registerDevice({ id: "d1" })).outcome).toMatchObject(failedWith(DeviceErrorCode.ID_RETIRED));
     });
 
     it("KEY_IN_USE for the key of a device; KEY_RETIRED for a rotated-out key and the key of a revoked device", async () => {
       const { key } = await c.registerDevice({ id: "d1" });
-      expect((await c.registerDevice({ id: "d2", key })).outcome).toMatchObject(failed(DeviceErrorCode.KEY_IN_USE));
+      expect((await c.registerDevice({ id: "d2", key })).outcome).toMatchObject(failedWith(DeviceErrorCode.KEY_IN_USE));
       const next = generateKeyPair();
-      expect(await send(operator, "devices.rotateKey", ["d1", next.publicKey])).toMatchObject(ok);
-      expect((await c.registerDevice({ id: "d2", key })).outcome).toMatchObject(failed(DeviceErrorCode.KEY_RETIRED));
-      expect(await send(operator, "devices.revoke", ["d1", ""])).toMatchObject(ok);
-      expect((await c.registerDevice({ id: "d2", key: next })).outcome).toMatchObject(failed(DeviceErrorCode.KEY_RETIRED));
+      expect(await send(operator, "devices.rotateKey", ["d1", next.publicKey])).toMatchObject(OK);
+      expect((await c.registerDevice({ id: "d2", key })).outcome).toMatchObject(failedWith(DeviceErrorCode.KEY_RETIRED));
+      expect(await send(operator, "devices.revoke", ["d1", ""])).toMatchObject(OK);
+      expect((await c.registerDevice({ id: "d2", key: next })).outcome).toMatchObject(failedWith(DeviceErrorCode.KEY_RETIRED));
     });
 
     it("a sensor behind a bridge: the bridge must exist, be a bridge, have the same owner and be active", async () => {
       await c.registerDevice({ id: "br", kind: "bridge" });
       await c.registerDevice({ id: "s0" });
       await c.registerDevice({ id: "br2", kind: "bridge", owner: operator2 });
-      expect((await c.registerDevice({ bridge: "none" })).outcome).toMatchObject(failed(DeviceErrorCode.BRIDGE_UNKNOWN));
-      expect((await c.registerDevice({ bridge: "s0" })).outcome).toMatchObject(failed(DeviceErrorCode.NOT_A_BRIDGE));
-      expect((await c.registerDevice({ bridge: "br2" })).outcome).toMatchObject(failed(DeviceErrorCode.BRIDGE_NOT_OWNED));
+      expect((await c.registerDevice({ bridge: "none" })).outcome).toMatchObject(failedWith(DeviceErrorCode.BRIDGE_UNKNOWN));
+      expect((await c.registerDevice({ bridge: "s0" })).outcome).toMatchObject(failedWith(DeviceErrorCode.NOT_A_BRIDGE));
+      expect((await c.registerDevice({ bridge: "br2" })).outcome).toMatchObject(failedWith(DeviceErrorCode.BRIDGE_NOT_OWNED));
       const { id, outcome } = await c.registerDevice({ bridge: "br" });
-      expect(outcome).toMatchObject(ok);
+      expect(outcome).toMatchObject(OK);
       expect((await c.device(id))?.bridge).toBe("br");
-      expect(await send(operator, "devices.suspend", ["br", "maintenance"])).toMatchObject(ok);
-      expect((await c.registerDevice({ bridge: "br" })).outcome).toMatchObject(failed(DeviceErrorCode.BRIDGE_INACTIVE));
+      expect(await send(operator, "devices.suspend", ["br", "maintenance"])).toMatchObject(OK);
+      expect((await c.registerDevice({ bridge: "br" })).outcome).toMatchObject(failedWith(DeviceErrorCode.BRIDGE_INACTIVE));
     });
   });
 
@@ -160,29 +156,29 @@ describe("devices", () => {
 
     it("the owner binds a sensor, rebinds it and unbinds it (null); device.bound", async () => {
       const bound = await send(operator, "devices.bind", ["s1", "br1"]);
-      expect(bound).toMatchObject(ok);
+      expect(bound).toMatchObject(OK);
       expect(bound.events.map((e) => [e.type, eventAttributes(e)])).toEqual([["device.bound", { device: "s1", bridge: "br1", previous: null }]]);
-      expect(await send(operator, "devices.bind", ["s1", "br2"])).toMatchObject(ok);
+      expect(await send(operator, "devices.bind", ["s1", "br2"])).toMatchObject(OK);
       expect((await c.device("s1"))?.bridge).toBe("br2");
-      expect(await send(operator, "devices.bind", ["s1", null])).toMatchObject(ok);
+      expect(await send(operator, "devices.bind", ["s1", null])).toMatchObject(OK);
       expect((await c.device("s1"))?.bridge).toBeNull();
     });
 
     it("NOT_OWNER for anyone else, admins included", async () => {
-      for (const who of [operator2, admin]) expect(await send(who, "devices.bind", ["s1", "br1"])).toMatchObject(failed(DeviceErrorCode.NOT_OWNER));
+      for (const who of [operator2, admin]) expect(await send(who, "devices.bind", ["s1", "br1"])).toMatchObject(failedWith(DeviceErrorCode.NOT_OWNER));
     });
 
     it("WRONG_KIND for a bridge; bridge rules as at registration; DEVICE_UNKNOWN", async () => {
-      expect(await send(operator, "devices.bind", ["br1", "br2"])).toMatchObject(failed(DeviceErrorCode.WRONG_KIND));
-      expect(await send(operator, "devices.bind", ["s1", "nope"])).toMatchObject(failed(DeviceErrorCode.BRIDGE_UNKNOWN));
+      expect(await send(operator, "devices.bind", ["br1", "br2"])).toMatchObject(failedWith(DeviceErrorCode.WRONG_KIND));
+      expect(await send(operator, "devices.bind", ["s1", "nope"])).toMatchObject(failedWith(DeviceErrorCode.BRIDGE_UNKNOWN));
       await c.registerDevice({ id: "s2" });
-      expect(await send(operator, "devices.bind", ["s1", "s2"])).toMatchObject(failed(DeviceErrorCode.NOT_A_BRIDGE));
+      expect(await send(operator, "devices.bind", ["s1", "s2"])).toMatchObject(failedWith(DeviceErrorCode.NOT_A_BRIDGE));
       await c.registerDevice({ id: "other", kind: "bridge", owner: operator2 });
-      expect(await send(operator, "devices.bind", ["s1", "other"])).toMatchObject(failed(DeviceErrorCode.BRIDGE_NOT_OWNED));
-      expect(await send(operator, "devices.revoke", ["br2", ""])).toMatchObject(ok);
-      expect(await send(operator, "devices.bind", ["s1", "br2"])).toMatchObject(failed(DeviceErrorCode.BRIDGE_INACTIVE));
-      expect(await send(operator, "devices.bind", ["ghost", "br1"])).toMatchObject(failed(DeviceErrorCode.DEVICE_UNKNOWN));
-      expect(await send(operator, "devices.bind", ["s1", "BR1"])).toMatchObject(invalid(TxErrorCode.MALFORMED));
+      expect(await send(operator, "devices.bind", ["s1", "other"])).toMatchObject(failedWith(DeviceErrorCode.BRIDGE_NOT_OWNED));
+      expect(await send(operator, "devices.revoke", ["br2", ""])).toMatchObject(OK);
+      expect(await send(operator, "devices.bind", ["s1", "br2"])).toMatchObject(failedWith(DeviceErrorCode.BRIDGE_INACTIVE));
+      expect(await send(operator, "devices.bind", ["ghost", "br1"])).toMatchObject(failedWith(DeviceErrorCode.DEVICE_UNKNOWN));
+      expect(await send(operator, "devices.bind", ["s1", "BR1"])).toMatchObject(invalidWith(TxErrorCode.MALFORMED));
     });
   });
 
@@ -191,30 +187,30 @@ describe("devices", () => {
       const { id, key } = await c.registerDevice({ keyType: "ed25519" });
       const next = generateKeyPair("ed25519");
       const rotated = await send(operator, "devices.rotateKey", [id, next.publicKey]);
-      expect(rotated).toMatchObject(ok);
+      expect(rotated).toMatchObject(OK);
       expect(eventAttributes(rotated.events[0]!)).toEqual({ device: id, publicKey: next.publicKey, previous: key.publicKey });
       expect((await c.device(id))?.publicKey).toEqual(next.publicKey);
       expect(await deviceIdOfAddress(c.state, next.address)).toBe(id);
       expect(await deviceIdOfAddress(c.state, key.address)).toBeUndefined();
-      expect(await send(operator, "devices.rotateKey", [id, key.publicKey])).toMatchObject(failed(DeviceErrorCode.KEY_RETIRED));
+      expect(await send(operator, "devices.rotateKey", [id, key.publicKey])).toMatchObject(failedWith(DeviceErrorCode.KEY_RETIRED));
     });
 
     it("INVALID_ARGUMENT for a key of another type; KEY_IN_USE for a device's key; NOT_OWNER for others", async () => {
       const { id, key } = await c.registerDevice({ keyType: "p256" });
       const other = await c.registerDevice({ keyType: "p256" });
-      expect(await send(operator, "devices.rotateKey", [id, generateKeyPair("ed25519").publicKey])).toMatchObject(failed(DeviceErrorCode.INVALID_ARGUMENT));
-      expect(await send(operator, "devices.rotateKey", [id, key.publicKey])).toMatchObject(failed(DeviceErrorCode.KEY_IN_USE));
-      expect(await send(operator, "devices.rotateKey", [id, other.key.publicKey])).toMatchObject(failed(DeviceErrorCode.KEY_IN_USE));
+      expect(await send(operator, "devices.rotateKey", [id, generateKeyPair("ed25519").publicKey])).toMatchObject(failedWith(DeviceErrorCode.INVALID_ARGUMENT));
+      expect(await send(operator, "devices.rotateKey", [id, key.publicKey])).toMatchObject(failedWith(DeviceErrorCode.KEY_IN_USE));
+      expect(await send(operator, "devices.rotateKey", [id, other.key.publicKey])).toMatchObject(failedWith(DeviceErrorCode.KEY_IN_USE));
       for (const who of [operator2, admin]) {
-        expect(await send(who, "devices.rotateKey", [id, generateKeyPair("p256").publicKey])).toMatchObject(failed(DeviceErrorCode.NOT_OWNER));
+        expect(await send(who, "devices.rotateKey", [id, generateKeyPair("p256").publicKey])).toMatchObject(failedWith(DeviceErrorCode.NOT_OWNER));
       }
-      expect(await send(operator, "devices.rotateKey", [id, new Uint8Array(20)])).toMatchObject(invalid(TxErrorCode.MALFORMED));
+      expect(await send(operator, "devices.rotateKey", [id, new Uint8Array(20)])).toMatchObject(invalidWith(TxErrorCode.MALFORMED));
     });
 
     it("a suspended device may rotate its key", async () => {
       const { id } = await c.registerDevice();
-      expect(await send(operator, "devices.suspend", [id, "key leaked"])).toMatchObject(ok);
-      expect(await send(operator, "devices.rotateKey", [id, generateKeyPair().publicKey])).toMatchObject(ok);
+      expect(await send(operator, "devices.suspend", [id, "key leaked"])).toMatchObject(OK);
+      expect(await send(operator, "devices.rotateKey", [id, generateKeyPair().publicKey])).toMatchObject(OK);
     });
   });
 
@@ -222,7 +218,7 @@ describe("devices", () => {
     it("the owner suspends an active device and reinstates it; device.suspended and device.reinstated name who did it", async () => {
       const { id } = await c.registerDevice();
       const suspended = await send(operator, "devices.suspend", [id, "odd values"]);
-      expect(suspended).toMatchObject(ok);
+      expect(suspended).toMatchObject(OK);
       expect(eventAttributes(suspended.events[0]!)).toEqual({ device: id, reason: "odd values", by: operator.address });
       expect((await c.device(id))?.status).toBe("suspended");
       const reinstated = await send(operator, "devices.reinstate", [id]);
@@ -233,24 +229,24 @@ describe("devices", () => {
     it("an admin may suspend, reinstate and revoke any device; anyone else gets NOT_OWNER", async () => {
       const { id } = await c.registerDevice();
       for (const [method, args] of [["devices.suspend", [id, ""]], ["devices.reinstate", [id]], ["devices.revoke", [id, ""]]] as const) {
-        expect(await send(operator2, method, [...args])).toMatchObject(failed(DeviceErrorCode.NOT_OWNER));
-        expect(await send(c.t.stranger, method, [...args])).toMatchObject(failed(DeviceErrorCode.NOT_OWNER));
-        expect(await send(admin, method, [...args])).toMatchObject(ok);
+        expect(await send(operator2, method, [...args])).toMatchObject(failedWith(DeviceErrorCode.NOT_OWNER));
+        expect(await send(c.t.stranger, method, [...args])).toMatchObject(failedWith(DeviceErrorCode.NOT_OWNER));
+        expect(await send(admin, method, [...args])).toMatchObject(OK);
       }
       expect((await c.device(id))?.status).toBe("revoked");
     });
 
     it("WRONG_STATUS: suspend only an active device, reinstate only a suspended one", async () => {
       const { id } = await c.registerDevice();
-      expect(await send(operator, "devices.reinstate", [id])).toMatchObject(failed(DeviceErrorCode.WRONG_STATUS));
-      expect(await send(operator, "devices.suspend", [id, ""])).toMatchObject(ok);
-      expect(await send(operator, "devices.suspend", [id, ""])).toMatchObject(failed(DeviceErrorCode.WRONG_STATUS));
+      expect(await send(operator, "devices.reinstate", [id])).toMatchObject(failedWith(DeviceErrorCode.WRONG_STATUS));
+      expect(await send(operator, "devices.suspend", [id, ""])).toMatchObject(OK);
+      expect(await send(operator, "devices.suspend", [id, ""])).toMatchObject(failedWith(DeviceErrorCode.WRONG_STATUS));
     });
 
     it("a policy suspension (suspendDevice) emits by null; reinstating clears the anomaly window", async () => {
       const { id, key } = await c.registerDevice();
       const trip = await c.run(key, "probe.trip", []);
-      expect(trip).toMatchObject(ok);
+      expect(trip).toMatchObject(OK);
       expect(trip.events.map((e) => [e.type, eventAttributes(e)])).toEqual([["device.suspended", { device: id, reason: "policy", by: null }]]);
       const record = await c.device(id);
       expect([record?.status, record?.anomalyWindow]).toEqual(["suspended", [c.time]]);
@@ -258,7 +254,7 @@ describe("devices", () => {
       const again = await c.run(key, "probe.trip", []);
       expect([again.status, again.events]).toEqual(["ok", []]);
       expect((await c.device(id))?.anomalyWindow).toHaveLength(2);
-      expect(await send(operator, "devices.reinstate", [id])).toMatchObject(ok);
+      expect(await send(operator, "devices.reinstate", [id])).toMatchObject(OK);
       expect(await c.device(id)).toMatchObject({ status: "active", anomalyWindow: [] });
     });
 
@@ -276,10 +272,10 @@ describe("devices", () => {
         [operator, "devices.transfer", [id, operator2.address]],
         [operator, "profiles.assign", [id, "air-quality"]],
       ];
-      for (const [who, method, args] of calls) expect(await send(who, method, args)).toMatchObject(failed(DeviceErrorCode.DEVICE_REVOKED));
-      expect(await c.run(key, "probe.ping", [])).toMatchObject(invalid(TxErrorCode.DEVICE_REVOKED));
+      for (const [who, method, args] of calls) expect(await send(who, method, args)).toMatchObject(failedWith(DeviceErrorCode.DEVICE_REVOKED));
+      expect(await c.run(key, "probe.ping", [])).toMatchObject(invalidWith(TxErrorCode.DEVICE_REVOKED));
       // No longer counted on its bridge, so the bridge can change hands.
-      expect(await send(operator, "devices.transfer", ["br", operator2.address])).toMatchObject(ok);
+      expect(await send(operator, "devices.transfer", ["br", operator2.address])).toMatchObject(OK);
     });
   });
 
@@ -289,27 +285,27 @@ describe("devices", () => {
       const moved = await send(operator, "devices.transfer", [id, operator2.address]);
       expect(eventAttributes(moved.events[0]!)).toEqual({ device: id, from: operator.address, to: operator2.address });
       expect((await c.device(id))?.owner).toEqual(operator2.address);
-      expect(await send(operator, "devices.suspend", [id, ""])).toMatchObject(failed(DeviceErrorCode.NOT_OWNER));
-      expect(await send(operator2, "devices.suspend", [id, ""])).toMatchObject(ok);
+      expect(await send(operator, "devices.suspend", [id, ""])).toMatchObject(failedWith(DeviceErrorCode.NOT_OWNER));
+      expect(await send(operator2, "devices.suspend", [id, ""])).toMatchObject(OK);
     });
 
     it("NOT_OPERATOR for a new owner without the role; INVALID_ARGUMENT to the owner itself; NOT_OWNER for others, admins included", async () => {
       const { id } = await c.registerDevice();
-      expect(await send(operator, "devices.transfer", [id, c.t.consumer.address])).toMatchObject(failed(DeviceErrorCode.NOT_OPERATOR));
-      expect(await send(operator, "devices.transfer", [id, operator.address])).toMatchObject(failed(DeviceErrorCode.INVALID_ARGUMENT));
-      expect(await send(admin, "devices.transfer", [id, operator2.address])).toMatchObject(failed(DeviceErrorCode.NOT_OWNER));
-      expect(await send(operator, "devices.transfer", [id, new Uint8Array(19)])).toMatchObject(invalid(TxErrorCode.MALFORMED));
+      expect(await send(operator, "devices.transfer", [id, c.t.consumer.address])).toMatchObject(failedWith(DeviceErrorCode.NOT_OPERATOR));
+      expect(await send(operator, "devices.transfer", [id, operator.address])).toMatchObject(failedWith(DeviceErrorCode.INVALID_ARGUMENT));
+      expect(await send(admin, "devices.transfer", [id, operator2.address])).toMatchObject(failedWith(DeviceErrorCode.NOT_OWNER));
+      expect(await send(operator, "devices.transfer", [id, new Uint8Array(19)])).toMatchObject(invalidWith(TxErrorCode.MALFORMED));
     });
 
     it("a transferred sensor leaves its bridge; a bridge with sensors bound is BRIDGE_IN_USE", async () => {
       await c.registerDevice({ id: "br", kind: "bridge" });
       await c.registerDevice({ id: "s1", bridge: "br" });
       await c.registerDevice({ id: "s2", bridge: "br" });
-      expect(await send(operator, "devices.transfer", ["br", operator2.address])).toMatchObject(failed(DeviceErrorCode.BRIDGE_IN_USE));
-      expect(await send(operator, "devices.transfer", ["s1", operator2.address])).toMatchObject(ok);
+      expect(await send(operator, "devices.transfer", ["br", operator2.address])).toMatchObject(failedWith(DeviceErrorCode.BRIDGE_IN_USE));
+      expect(await send(operator, "devices.transfer", ["s1", operator2.address])).toMatchObject(OK);
       expect((await c.device("s1"))?.bridge).toBeNull();
-      expect(await send(operator, "devices.bind", ["s2", null])).toMatchObject(ok);
-      expect(await send(operator, "devices.transfer", ["br", operator2.address])).toMatchObject(ok);
+      expect(await send(operator, "devices.bind", ["s2", null])).toMatchObject(OK);
+      expect(await send(operator, "devices.transfer", ["br", operator2.address])).toMatchObject(OK);
     });
   });
 
@@ -320,7 +316,7 @@ describe("devices", () => {
       const txs = [await c.tx(key, "probe.ping", []), await c.tx(key, "probe.ping", [])];
       for (const tx of txs) expect(verifySignature(tx.keyType, tx.publicKey, tx.signature, tx.payload)).toBe(true);
       expect(txs.map((tx) => tx.nonce)).toEqual([0, 1]);
-      expect(await c.outcomes(txs)).toMatchObject([ok, ok]);
+      expect(await c.outcomes(txs)).toMatchObject([OK, OK]);
       const fees = txs[0]!.fee + txs[1]!.fee;
       expect(await c.device(id)).toMatchObject({ nonce: 2, counters: { txs: 2, readings: 0, anomalies: 0, feesPaid: fees } });
       expect(await readAccount(c.state, operator.address)).toEqual({
@@ -331,31 +327,31 @@ describe("devices", () => {
     });
 
     it("DEVICE_UNKNOWN for a key no device has (nor has any longer); the rotated-in key carries on the nonce", async () => {
-      expect(await c.run(generateKeyPair(), "probe.ping", [])).toMatchObject(invalid(TxErrorCode.DEVICE_UNKNOWN));
+      expect(await c.run(generateKeyPair(), "probe.ping", [])).toMatchObject(invalidWith(TxErrorCode.DEVICE_UNKNOWN));
       const { id, key } = await c.registerDevice();
-      expect(await c.run(key, "probe.ping", [])).toMatchObject(ok);
+      expect(await c.run(key, "probe.ping", [])).toMatchObject(OK);
       const next = generateKeyPair();
-      expect(await send(operator, "devices.rotateKey", [id, next.publicKey])).toMatchObject(ok);
-      expect(await c.run(key, "probe.ping", [], { nonce: 1 })).toMatchObject(invalid(TxErrorCode.DEVICE_UNKNOWN));
-      expect(await c.run(next, "probe.ping", [], { nonce: 0 })).toMatchObject(invalid(TxErrorCode.NONCE_TOO_LOW));
-      expect(await c.run(next, "probe.ping", [], { nonce: 2 })).toMatchObject(invalid(TxErrorCode.NONCE_TOO_HIGH));
-      expect(await c.run(next, "probe.ping", [], { nonce: 1 })).toMatchObject(ok);
+      expect(await send(operator, "devices.rotateKey", [id, next.publicKey])).toMatchObject(OK);
+      expect(await c.run(key, "probe.ping", [], { nonce: 1 })).toMatchObject(invalidWith(TxErrorCode.DEVICE_UNKNOWN));
+      expect(await c.run(next, "probe.ping", [], { nonce: 0 })).toMatchObject(invalidWith(TxErrorCode.NONCE_TOO_LOW));
+      expect(await c.run(next, "probe.ping", [], { nonce: 2 })).toMatchObject(invalidWith(TxErrorCode.NONCE_TOO_HIGH));
+      expect(await c.run(next, "probe.ping", [], { nonce: 1 })).toMatchObject(OK);
     });
 
     it("a suspended device still signs (its methods decide what it may do)", async () => {
       const { id, key } = await c.registerDevice();
-      expect(await send(operator, "devices.suspend", [id, ""])).toMatchObject(ok);
-      expect(await c.run(key, "probe.ping", [])).toMatchObject(ok);
+      expect(await send(operator, "devices.suspend", [id, ""])).toMatchObject(OK);
+      expect(await c.run(key, "probe.ping", [])).toMatchObject(OK);
     });
 
     it("INSUFFICIENT_FUNDS when the owner cannot pay (an owner without an account pays from a balance of 0)", async () => {
       const poor = generateKeyPair();
-      expect(await send(admin, "access.grant", [poor.address, "operator"])).toMatchObject(ok);
+      expect(await send(admin, "access.grant", [poor.address, "operator"])).toMatchObject(OK);
       const { id, key } = await c.registerDevice();
-      expect(await send(operator, "devices.transfer", [id, poor.address])).toMatchObject(ok);
+      expect(await send(operator, "devices.transfer", [id, poor.address])).toMatchObject(OK);
       expect(await readAccount(c.state, poor.address)).toBeUndefined();
-      expect(await c.run(key, "probe.ping", [])).toMatchObject(invalid(TxErrorCode.INSUFFICIENT_FUNDS));
-      expect(await c.run(key, "probe.ping", [], { fee: FUNDED_BALANCE })).toMatchObject(invalid(TxErrorCode.INSUFFICIENT_FUNDS));
+      expect(await c.run(key, "probe.ping", [])).toMatchObject(invalidWith(TxErrorCode.INSUFFICIENT_FUNDS));
+      expect(await c.run(key, "probe.ping", [], { fee: FUNDED_BALANCE })).toMatchObject(invalidWith(TxErrorCode.INSUFFICIENT_FUNDS));
     });
   });
 });

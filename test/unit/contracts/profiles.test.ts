@@ -13,11 +13,7 @@ import {
   readSpec,
   specTuple,
 } from "../../../src/contracts/modules/profiles/index.js";
-import { AIR_QUALITY_SPEC, DeviceChain, eventAttributes, MINIMAL_SPEC, publishArgs, specJson } from "../../fixtures/devices.js";
-
-const ok = { status: "ok", code: "" };
-const failed = (code: string) => ({ status: "failed", code });
-const invalid = (code: string) => ({ status: "invalid", code });
+import { AIR_QUALITY_SPEC, DeviceChain, eventAttributes, failedWith, invalidWith, MINIMAL_SPEC, OK, publishArgs, specJson } from "../../fixtures/devices.js";
 
 /** The code and field of the error parseProfileSpec throws for `json`. */
 function rejection(json: string): [string, unknown] {
@@ -124,7 +120,7 @@ describe("profiles", () => {
 
   it("an admin publishes version 1, then the next; profile.published; the newest is read by default", async () => {
     const first = await c.publishProfile("aq", MINIMAL_SPEC);
-    expect(first).toMatchObject(ok);
+    expect(first).toMatchObject(OK);
     expect(first.events.map((e) => [e.type, eventAttributes(e)])).toEqual([["profile.published", { profile: "aq", version: 1 }]]);
     const firstHeight = c.height;
     const second = await c.publishProfile("aq", AIR_QUALITY_SPEC);
@@ -137,15 +133,15 @@ describe("profiles", () => {
 
   it("UNAUTHORISED for anyone but an admin", async () => {
     for (const who of [c.t.operator, c.t.consumer, c.t.stranger]) {
-      expect(await c.run(who, "profiles.publish", publishArgs("aq", MINIMAL_SPEC))).toMatchObject(failed(ProfileErrorCode.UNAUTHORISED));
+      expect(await c.run(who, "profiles.publish", publishArgs("aq", MINIMAL_SPEC))).toMatchObject(failedWith(ProfileErrorCode.UNAUTHORISED));
     }
   });
 
   it("PROFILE_INVALID in the receipt for a spec that breaks a rule (nothing stored); MALFORMED for bad arguments", async () => {
-    expect(await c.publishProfile("aq", '{"metrics":{}}')).toMatchObject(failed(ProfileErrorCode.PROFILE_INVALID));
+    expect(await c.publishProfile("aq", '{"metrics":{}}')).toMatchObject(failedWith(ProfileErrorCode.PROFILE_INVALID));
     expect(await c.profile("aq")).toBeUndefined();
     for (const args of [["AQ", specJson(MINIMAL_SPEC)], ["aq", 5], ["aq", "x".repeat(MAX_SPEC_BYTES + 1)], ["aq"]]) {
-      expect(await c.run(c.t.admin, "profiles.publish", args)).toMatchObject(invalid(TxErrorCode.MALFORMED));
+      expect(await c.run(c.t.admin, "profiles.publish", args)).toMatchObject(invalidWith(TxErrorCode.MALFORMED));
     }
   });
 
@@ -155,7 +151,7 @@ describe("profiles", () => {
     expect(await profileInForce(c.state, "aq", h1)).toBeUndefined();
     expect((await profileInForce(c.state, "aq", h1 + 1))?.version).toBe(1);
     const txs = [await c.tx(c.t.admin, "profiles.publish", publishArgs("aq", AIR_QUALITY_SPEC)), await c.tx(c.t.admin, "profiles.publish", publishArgs("aq", MINIMAL_SPEC))];
-    expect(await c.outcomes(txs)).toMatchObject([ok, ok]);
+    expect(await c.outcomes(txs)).toMatchObject([OK, OK]);
     const h2 = c.height;
     expect((await profileInForce(c.state, "aq", h2))?.version).toBe(1);
     expect((await profileInForce(c.state, "aq", h2 + 1))?.version).toBe(3);
@@ -174,18 +170,18 @@ describe("profiles", () => {
       const assigned = await c.run(c.t.operator, "profiles.assign", [id, "noise"]);
       expect(assigned.events.map((e) => [e.type, eventAttributes(e)])).toEqual([["profile.assigned", { device: id, profile: "noise", previous: "air-quality" }]]);
       expect((await c.device(id))?.profileId).toBe("noise");
-      expect(await c.run(c.t.admin, "profiles.assign", [id, "air-quality"])).toMatchObject(ok);
+      expect(await c.run(c.t.admin, "profiles.assign", [id, "air-quality"])).toMatchObject(OK);
       expect((await c.device(id))?.profileId).toBe("air-quality");
     });
 
     it("NOT_OWNER, PROFILE_UNKNOWN, DEVICE_UNKNOWN, DEVICE_REVOKED, MALFORMED", async () => {
       const { id } = await c.registerDevice();
-      expect(await c.run(c.t.operator2, "profiles.assign", [id, "noise"])).toMatchObject(failed(ProfileErrorCode.NOT_OWNER));
-      expect(await c.run(c.t.operator, "profiles.assign", [id, "nope"])).toMatchObject(failed(ProfileErrorCode.PROFILE_UNKNOWN));
-      expect(await c.run(c.t.operator, "profiles.assign", ["ghost", "noise"])).toMatchObject(failed(ProfileErrorCode.DEVICE_UNKNOWN));
-      expect(await c.run(c.t.operator, "devices.revoke", [id, ""])).toMatchObject(ok);
-      expect(await c.run(c.t.admin, "profiles.assign", [id, "noise"])).toMatchObject(failed(DeviceErrorCode.DEVICE_REVOKED));
-      expect(await c.run(c.t.operator, "profiles.assign", [id, "No ise"])).toMatchObject(invalid(TxErrorCode.MALFORMED));
+      expect(await c.run(c.t.operator2, "profiles.assign", [id, "noise"])).toMatchObject(failedWith(ProfileErrorCode.NOT_OWNER));
+      expect(await c.run(c.t.operator, "profiles.assign", [id, "nope"])).toMatchObject(failedWith(ProfileErrorCode.PROFILE_UNKNOWN));
+      expect(await c.run(c.t.operator, "profiles.assign", ["ghost", "noise"])).toMatchObject(failedWith(ProfileErrorCode.DEVICE_UNKNOWN));
+      expect(await c.run(c.t.operator, "devices.revoke", [id, ""])).toMatchObject(OK);
+      expect(await c.run(c.t.admin, "profiles.assign", [id, "noise"])).toMatchObject(failedWith(DeviceErrorCode.DEVICE_REVOKED));
+      expect(await c.run(c.t.operator, "profiles.assign", [id, "No ise"])).toMatchObject(invalidWith(TxErrorCode.MALFORMED));
     });
   });
 });

@@ -1,3 +1,4 @@
+import { BoundedCache } from "../../../boundedCache.js";
 import { utf8 } from "../../../crypto/bytes.js";
 import { AttestaError } from "../../../errors.js";
 import { CodecErrorCode, decodeTrusted, encode, type Encodable } from "../../../ledger/codec.js";
@@ -5,6 +6,7 @@ import { TupleReader } from "../../../ledger/tuple.js";
 import { ModuleId, stateKey } from "../../moduleIds.js";
 import type { StateOverlay, StateReader } from "../../state.js";
 import type { MetricSpec, ProfileSpec, ProfileVersion } from "./spec.js";
+import { opt } from "./validate.js";
 
 // State layout of the profiles module (first byte ModuleId.PROFILES, then one of these; stable):
 //   HEAD    + utf8(id)               -> [latest version]
@@ -49,9 +51,6 @@ function number(r: TupleReader, field: string): number {
 function optionalNumber(r: TupleReader, field: string): number | undefined {
   return r.optional(field, (v) => number(new TupleReader([v], "spec", 1), field)) ?? undefined;
 }
-
-const opt = <K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } =>
-  (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 
 function readMetric(value: Encodable): readonly [string, MetricSpec] {
   const r = new TupleReader(value, "metric", 8);
@@ -105,15 +104,38 @@ export async function latestVersion(state: StateReader, id: string): Promise<num
   return bytes === undefined ? 0 : new TupleReader(decodeTrusted(bytes), "profileHead", 1).uint("latest");
 }
 
-/** A version of a profile; the newest when `version` is absent. */
+// Decoded versions by their stored bytes: every reading looks up its device's profile, and
+// decoding a spec costs about 20 µs (a pure function of the bytes, so the memo is safe).
+const decoded = new BoundedCache<string, { readonly publishedAt: number; readonly spec: ProfileSpec }>(1024);
+
+/** Frozen all the way down, so a consumer that mutates a shared spec fails loudly. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+function decodeVersion(bytes: Uint8Array): { readonly publishedAt: number; readonly spec: ProfileSpec } {
+  const key = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
+  let value = decoded.get(key);
+  if (value === undefined) {
+    const r = new TupleReader(decodeTrusted(bytes), "profile", 2);
+    value = deepFreeze({ publishedAt: r.uint("publishedAt"), spec: readSpec(r.any()) });
+    decoded.set(key, value);
+  }
+  return value;
+}
+
+/** A version of a profile; the newest when `version` is absent. Specs are shared: never mutate one. */
 export async function readProfile(state: StateReader, id: string, version?: number): Promise<ProfileVersion | undefined> {
   const v = version ?? (await latestVersion(state, id));
   if (!Number.isSafeInteger(v) || v < 1 || v > 0xffffffff) return undefined;
   const bytes = await state.get(versionKey(id, v));
   if (bytes === undefined) return undefined;
-  const r = new TupleReader(decodeTrusted(bytes), "profile", 2);
-  const publishedAt = r.uint("publishedAt");
-  return { id, version: v, spec: readSpec(r.any()), publishedAt };
+  const { publishedAt, spec } = decodeVersion(bytes);
+  return { id, version: v, spec, publishedAt };
 }
 
 /** The version a device follows at `height`: the newest published before that block. */

@@ -52,7 +52,7 @@ const nonNegative = (n: number): boolean => n >= 0;
 const intAtLeast = (min: number) => (n: number): boolean => Number.isSafeInteger(n) && n >= min;
 
 /** Spreads `{ [key]: value }` only when the value is present (the spec's optional fields stay absent). */
-const opt = <K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } =>
+export const opt = <K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } =>
   (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 
 const METRIC_FIELDS = ["unit", "min", "max", "hardMin", "hardMax", "maxDeltaPerSecond", "required"] as const;
