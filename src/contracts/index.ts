@@ -3,6 +3,7 @@ import { accessModule } from "./modules/access.js";
 import { devicesModule } from "./modules/devices/index.js";
 import { profilesModule } from "./modules/profiles/index.js";
 import { readingsModule } from "./modules/readings/index.js";
+import { marketModule } from "./modules/market/index.js";
 import { validatorsModule } from "./modules/validators.js";
 import { ContractRegistry } from "./runtime.js";
 
@@ -19,5 +20,5 @@ export * from "./modules/access.js";
 
 /** The contract modules of the chain, in one registry. */
 export function createRegistry(): ContractRegistry {
-  return new ContractRegistry([accountsModule, accessModule, devicesModule, profilesModule, readingsModule, validatorsModule], accountSigner);
+  return new ContractRegistry([accountsModule, accessModule, devicesModule, profilesModule, readingsModule, validatorsModule, marketModule], accountSigner);
 }
