@@ -19,7 +19,8 @@ import { initDataDir } from "./dataDir.js";
 import { dataDirLayout, type NodeOptions } from "./options.js";
 import { BlockProducer } from "./producer.js";
 import { RejectedTxs } from "./txTracker.js";
-import type { AccountView, NodeService, NodeStatus, StoredBlock, TxStatusView } from "./types.js";
+import { AttestationQueryService } from "./queries.js";
+import type { AccountView, AttestationQueries, NodeService, NodeStatus, StoredBlock, TxStatusView } from "./types.js";
 import { VERSION } from "./version.js";
 
 export interface NodeDeps {
@@ -27,7 +28,7 @@ export interface NodeDeps {
 }
 
 /** A running node: the NodeService the API and CLI use, plus its lifecycle. */
-export interface AttestaNode extends NodeService {
+export interface AttestaNode extends NodeService, AttestationQueries {
   readonly chain: Chain;
   readonly genesis: Genesis;
   stop(): Promise<void>;
@@ -93,6 +94,7 @@ class Node implements AttestaNode {
   ) {
     const isValidator = chain.validators.some((v) => equalBytes(v.address, key.address));
     this.mode = opts.validator && isValidator ? "validator" : "full";
+    this.queries = new AttestationQueryService({ store, chain, mempool });
     this.unsubscribe = chain.onBlock((imported) => this.afterBlock(imported));
     if (this.mode === "validator" && chain.validators.length === 1) {
       this.producer = new BlockProducer({ chain, mempool, key, params: genesis.params, logger: log.child({ module: "producer" }) });
@@ -202,6 +204,16 @@ class Node implements AttestaNode {
       counters: account.counters,
     };
   }
+
+  private readonly queries: AttestationQueryService;
+  readonly device: AttestationQueries["device"] = (id) => this.queries.device(id);
+  readonly deviceReadings: AttestationQueries["deviceReadings"] = (id, opts) => this.queries.deviceReadings(id, opts);
+  readonly deviceAnomalies: AttestationQueries["deviceAnomalies"] = (id, opts) => this.queries.deviceAnomalies(id, opts);
+  readonly anomalies: AttestationQueries["anomalies"] = (opts) => this.queries.anomalies(opts);
+  readonly profile: AttestationQueries["profile"] = (id, version) => this.queries.profile(id, version);
+  readonly validators: AttestationQueries["validators"] = () => this.queries.validators();
+  readonly marketOffers: AttestationQueries["marketOffers"] = (opts) => this.queries.marketOffers(opts);
+  readonly licences: AttestationQueries["licences"] = (buyer) => this.queries.licences(buyer);
 
   async stop(): Promise<void> {
     if (this.stopped) return;
