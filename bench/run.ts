@@ -10,6 +10,7 @@ const SUITES: Record<string, () => Promise<{ run: () => Promise<BenchRow[]> }>> 
   codec: () => import("./suites/codec.js"),
   stateTree: () => import("./suites/stateTree.js"),
   blockImport: () => import("./suites/blockImport.js"),
+  readings: () => import("./suites/readings.js"),
   endToEnd: () => import("./suites/endToEnd.js"),
 };
 

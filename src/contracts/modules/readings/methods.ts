@@ -4,14 +4,11 @@ import { TupleReader } from "../../../ledger/tuple.js";
 import { TxErrorCode } from "../../../ledger/txErrors.js";
 import { ExecErrorCode } from "../../errors.js";
 import { defineMethod, type CallContext, type ContractModule } from "../../runtime.js";
-import { countReadings } from "../accounts.js";
 import { deviceSigner } from "../devices/signer.js";
-import { deviceIdOfAddress, isDeviceId, readDevice, suspendDevice, writeDevice } from "../devices/state.js";
-import { profileInForce } from "../profiles/state.js";
-import type { ProfileVersion } from "../profiles/spec.js";
+import { deviceIdOfAddress, isDeviceId, readDevice } from "../devices/state.js";
 import { encodedValuesSize, evaluateReading, type ReadingValues } from "./evaluate.js";
 import { READING_EVENT, ReadingRejection, type Finding } from "./findings.js";
-import { readReadingState, writeReadingState } from "./state.js";
+import { ReadingRun } from "./run.js";
 
 /**
  * Most readings in one `readings.batch`. A constant for now: it belongs in the genesis
@@ -67,37 +64,6 @@ function decodeReading(item: Encodable, what: string): ReadingArgs {
   return { deviceId, seq, ts, values };
 }
 
-/** What one transaction's readings share: profiles looked up once, owners' counters added once. */
-class ReadingRun {
-  private readonly profiles = new Map<string, ProfileVersion | undefined>();
-  private readonly owners = new Map<string, { address: Uint8Array; readings: number; anomalies: number }>();
-
-  constructor(readonly ctx: CallContext) {}
-
-  async profile(id: string): Promise<ProfileVersion | undefined> {
-    if (this.profiles.has(id)) return this.profiles.get(id);
-    const profile = await profileInForce(this.ctx.state, id, this.ctx.env.height);
-    this.profiles.set(id, profile);
-    return profile;
-  }
-
-  count(owner: Uint8Array, flagged: boolean): void {
-    const k = Buffer.from(owner.buffer, owner.byteOffset, owner.byteLength).toString("latin1");
-    const entry = this.owners.get(k);
-    if (entry === undefined) this.owners.set(k, { address: owner, readings: 1, anomalies: flagged ? 1 : 0 });
-    else {
-      entry.readings++;
-      if (flagged) entry.anomalies++;
-    }
-  }
-
-  /** Adds the counted readings to the owners' accounts, in the order the owners first appeared. */
-  async flush(): Promise<void> {
-    for (const o of this.owners.values()) await countReadings(this.ctx.state, o.address, o.readings, o.anomalies);
-    this.owners.clear();
-  }
-}
-
 const findingTuple = (f: Finding): Encodable => [f.code, f.metric, f.value, f.bound];
 
 function emitReading(ctx: CallContext, a: ReadingArgs, code: string, profile: string, version: number, findings: readonly Finding[]): string {
@@ -117,14 +83,15 @@ function emitReading(ctx: CallContext, a: ReadingArgs, code: string, profile: st
 
 /**
  * Executes one reading and emits its `reading` event; returns "" when accepted, else the
- * rejection code (a rejected reading writes nothing). `bridge` is the relaying bridge's id
+ * rejection code (a rejected reading changes nothing). `bridge` is the relaying bridge's id
  * for batch readings. Checks, in order: device known, bound to the bridge, not revoked, not
  * suspended, a profile version in force, seq, ts, then the profile's checks.
  */
 async function applyReading(run: ReadingRun, a: ReadingArgs, bridge: string | null): Promise<string> {
   const { ctx } = run;
-  const device = await readDevice(ctx.state, a.deviceId);
-  if (device === undefined) return emitReading(ctx, a, TxErrorCode.DEVICE_UNKNOWN, "", 0, []);
+  const entry = await run.device(a.deviceId);
+  if (entry === undefined) return emitReading(ctx, a, TxErrorCode.DEVICE_UNKNOWN, "", 0, []);
+  const device = entry.device;
   if (bridge !== null && device.bridge !== bridge) return emitReading(ctx, a, TxErrorCode.NOT_BOUND_TO_BRIDGE, device.profileId, 0, []);
   const profile = await run.profile(device.profileId);
   const version = profile?.version ?? 0;
@@ -133,7 +100,7 @@ async function applyReading(run: ReadingRun, a: ReadingArgs, bridge: string | nu
   if (device.status === "suspended") return reject(TxErrorCode.DEVICE_SUSPENDED);
   if (profile === undefined) return reject(ReadingRejection.PROFILE_NOT_IN_FORCE);
 
-  const prior = await readReadingState(ctx.state, a.deviceId);
+  const prior = await run.readings(entry);
   if (prior.count > 0 && a.seq <= prior.lastSeq) return reject(TxErrorCode.SEQ_REPLAY);
   if (prior.count > 0 && a.ts < prior.lastTs) return reject(ReadingRejection.TS_OUT_OF_ORDER);
   if (a.ts > ctx.env.timestamp + MAX_READING_SKEW_MS) return reject(ReadingRejection.TS_IN_FUTURE);
@@ -142,21 +109,17 @@ async function applyReading(run: ReadingRun, a: ReadingArgs, bridge: string | nu
   const outcome = evaluateReading(spec, prior, { ts: a.ts, values: a.values, payloadBytes: encodedValuesSize(a.values) });
   if (outcome.hard !== null) return reject(outcome.hard);
 
-  writeReadingState(ctx.state, a.deviceId, { ...outcome.next, lastSeq: a.seq });
   const flagged = outcome.findings.length > 0;
   const policy = spec.policy?.suspendAfter;
-  let window = device.anomalyWindow;
-  if (flagged && policy !== undefined) window = pushAnomaly(window, a.ts, policy.windowSeconds * 1000, policy.anomalies);
+  const window = flagged && policy !== undefined ? pushAnomaly(device.anomalyWindow, a.ts, policy.windowSeconds * 1000, policy.anomalies) : device.anomalyWindow;
   const c = device.counters;
-  writeDevice(ctx.state, {
-    ...device,
-    anomalyWindow: window,
-    counters: { ...c, readings: c.readings + 1, anomalies: flagged ? c.anomalies + 1 : c.anomalies },
-  });
+  entry.readings = { ...outcome.next, lastSeq: a.seq };
+  entry.device = { ...device, anomalyWindow: window, counters: { ...c, readings: c.readings + 1, anomalies: flagged ? c.anomalies + 1 : c.anomalies } };
+  entry.dirty = true;
   run.count(device.owner, flagged);
   emitReading(ctx, a, "", device.profileId, version, outcome.findings);
   if (flagged && policy !== undefined && window.length >= policy.anomalies) {
-    await suspendDevice(ctx, a.deviceId, `anomaly policy: ${window.length} flagged readings within ${policy.windowSeconds} s`);
+    await run.suspend(entry, `anomaly policy: ${window.length} flagged readings within ${policy.windowSeconds} s`);
   }
   return "";
 }
