@@ -1,11 +1,10 @@
 import { ADDRESS_LENGTH } from "../crypto/address.js";
-import { fromHex, isHex } from "../crypto/bytes.js";
 import type { KeyPair } from "../crypto/keys.js";
 import type { Encodable } from "../ledger/codec.js";
 import { minimumFee } from "../ledger/fee.js";
 import { signTransaction, signedTransactionSize, type SignedTransaction } from "../ledger/transaction.js";
-
-const U64_MAX = (1n << 64n) - 1n;
+import { bytesArg, checkAmount } from "./argChecks.js";
+import { TxKind } from "./txKinds.js";
 
 export interface BuildTransactionParams {
   readonly chainId: string;
@@ -47,18 +46,9 @@ export function buildTransaction(p: BuildTransactionParams): SignedTransaction {
   return signTransaction({ ...base, fee: minimumFee(signedTransactionSize({ ...base, fee: 0n }), p.feePerByte) }, p.key);
 }
 
-function checkAmount(name: string, value: bigint): void {
-  if (typeof value !== "bigint") throw new TypeError(`${name} must be a bigint`);
-  if (value < 0n || value > U64_MAX) throw new RangeError(`${name} must fit in a u64`);
-}
-
 /** An address as bytes, from bytes or 0x hex; throws TypeError unless it is 20 bytes. */
-export function addressBytes(address: Uint8Array | string): Uint8Array {
-  const bytes = typeof address === "string" ? (isHex(address) ? fromHex(address) : undefined) : address;
-  if (!(bytes instanceof Uint8Array) || bytes.length !== ADDRESS_LENGTH) {
-    throw new TypeError(`address must be ${ADDRESS_LENGTH} bytes or 0x hex of them`);
-  }
-  return bytes;
+export function addressBytes(address: Uint8Array | string, name = "address"): Uint8Array {
+  return bytesArg(name, address, ADDRESS_LENGTH);
 }
 
 /** Arguments of `accounts.transfer`: `[to, amount]`. */
@@ -67,4 +57,4 @@ export function transferArgs(to: Uint8Array | string, amount: bigint): [Uint8Arr
   return [addressBytes(to), amount];
 }
 
-export const TRANSFER_KIND = "accounts.transfer";
+export const TRANSFER_KIND = TxKind.TRANSFER;

@@ -1,4 +1,4 @@
-import type { AccountInfo, BlockInfo, ChainStatus, ReceiptInfo, TxInfo, TxStatus } from "./types.js";
+import type { AccountInfo, BlockInfo, ChainStatus, CountersInfo, DeviceInfo, OfferInfo, ReceiptInfo, TxInfo, TxStatus } from "./types.js";
 
 // The API sends amounts as decimal strings; the SDK hands them back as bigint.
 
@@ -8,8 +8,22 @@ export function parseStatus(s: Omit<ChainStatus, "params"> & { params: Wire<Chai
   return { ...s, params: { ...s.params, feePerByte: BigInt(s.params.feePerByte) } };
 }
 
-export function parseAccount(a: Wire<AccountInfo, "balance">): AccountInfo {
-  return { ...a, balance: BigInt(a.balance) };
+export type CountersWire = Wire<CountersInfo, "feesPaid">;
+
+function parseCounters(c: CountersWire): CountersInfo {
+  return { ...c, feesPaid: BigInt(c.feesPaid) };
+}
+
+export function parseAccount(a: Omit<Wire<AccountInfo, "balance">, "counters"> & { counters: CountersWire }): AccountInfo {
+  return { ...a, balance: BigInt(a.balance), counters: parseCounters(a.counters) };
+}
+
+export function parseDevice(d: Omit<DeviceInfo, "counters"> & { counters: CountersWire }): DeviceInfo {
+  return { ...d, counters: parseCounters(d.counters) };
+}
+
+export function parseOffer(o: Wire<OfferInfo, "pricePerPeriod">): OfferInfo {
+  return { ...o, pricePerPeriod: BigInt(o.pricePerPeriod) };
 }
 
 export type ReceiptWire = Wire<ReceiptInfo, "fee">;

@@ -2,6 +2,9 @@
 // hex strings; amounts (balances, fees, fee rates) converted to bigint; transaction args
 // and event values as the API renders them (bytes → hex, bigint → decimal string).
 
+import type { DeviceKind } from "./deviceArgs.js";
+import type { Role } from "./governanceArgs.js";
+
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
 export type TxState = "pending" | "included" | "final" | "rejected";
@@ -27,6 +30,17 @@ export interface AccountInfo {
   readonly nonce: number;
   /** Next nonce counting the account's transactions pending in the mempool. */
   readonly pendingNonce: number;
+  readonly roles: readonly Role[];
+  /** Transactions signed, readings and anomalies of its devices, fees paid (its own and its devices'). */
+  readonly counters: CountersInfo;
+}
+
+/** Accounting of an account or a device. */
+export interface CountersInfo {
+  readonly txs: number;
+  readonly readings: number;
+  readonly anomalies: number;
+  readonly feesPaid: bigint;
 }
 
 export interface ReceiptInfo {
@@ -103,3 +117,129 @@ export interface ErrorInfo {
 
 /** One item of a batch submission, in the order sent. */
 export type SubmitResult = { readonly hash: string } | { readonly error: ErrorInfo };
+
+export type DeviceStatus = "active" | "suspended" | "revoked";
+
+/** `GET /v1/devices/:id`: the device's record and what the node derives from it. */
+export interface DeviceInfo {
+  readonly id: string;
+  readonly status: DeviceStatus;
+  readonly kind: DeviceKind;
+  readonly keyType: string;
+  readonly publicKey: string;
+  /** The address of its current key: the sender of its transactions. */
+  readonly address: string;
+  /** The account that pays its fees. */
+  readonly owner: string;
+  readonly profileId: string;
+  /** The profile version in force for its next reading (null if the profile has none yet). */
+  readonly profileVersion: number | null;
+  readonly bridge: string | null;
+  readonly zone: string | null;
+  readonly meta: string | null;
+  /** Height at which it was registered. */
+  readonly registeredAt: number;
+  /** The nonce its next transaction must carry at the head state. */
+  readonly nonce: number;
+  /** Next nonce counting its transactions pending in the mempool. */
+  readonly pendingNonce: number;
+  readonly lastReading: { readonly seq: number; readonly ts: number } | null;
+  /** Silent longer than its profile's interval.maxSeconds (judged from the head block time). */
+  readonly late: boolean;
+  /** Reading times (ms) of its recent flagged readings, for the profile's suspension policy. */
+  readonly anomalyWindow: readonly number[];
+  readonly counters: CountersInfo;
+}
+
+/** One finding of the profile check: a code such as OUT_OF_RANGE, the metric ("" for the whole reading), the value and the bound it crossed. */
+export interface FindingInfo {
+  readonly code: string;
+  readonly metric: string;
+  readonly value: number;
+  readonly bound: number;
+}
+
+/** An accepted reading, where it is on chain, and what the profile check found. */
+export interface ReadingInfo {
+  readonly deviceId: string;
+  readonly seq: number;
+  readonly ts: number;
+  readonly height: number;
+  readonly txIndex: number;
+  readonly index: number;
+  readonly values: ReadonlyArray<readonly [string, number]>;
+  readonly findings: readonly FindingInfo[];
+  /** The profile and version it was checked against. */
+  readonly profile: string;
+  readonly version: number;
+}
+
+/** A flagged reading: an accepted reading with findings. */
+export type AnomalyInfo = ReadingInfo;
+
+export interface MetricSpecInfo {
+  readonly unit: string;
+  readonly min?: number;
+  readonly max?: number;
+  readonly hardMin?: number;
+  readonly hardMax?: number;
+  readonly maxDeltaPerSecond?: number;
+  readonly required: boolean;
+}
+
+/** A behaviour profile's spec, as JSON. */
+export interface ProfileSpecInfo {
+  readonly metrics: Readonly<Record<string, MetricSpecInfo>>;
+  readonly interval?: { readonly minSeconds?: number; readonly maxSeconds?: number };
+  readonly maxPayloadBytes?: number;
+  readonly stuck?: { readonly repeats: number };
+  readonly drift?: { readonly weight: number; readonly zScore: number; readonly warmup: number };
+  readonly policy?: { readonly suspendAfter?: { readonly anomalies: number; readonly windowSeconds: number } };
+}
+
+/** `GET /v1/profiles/:id`: one published version. */
+export interface ProfileInfo {
+  readonly id: string;
+  readonly version: number;
+  /** Height of the block that published it; devices follow it from the next block on. */
+  readonly publishedAt: number;
+  readonly spec: ProfileSpecInfo;
+}
+
+/** `GET /v1/validators`: the set in force and the open votes. */
+export interface ValidatorsInfo {
+  readonly validators: readonly { readonly address: string; readonly publicKey: string }[];
+  readonly votes: readonly { readonly target: string; readonly add: boolean; readonly voters: readonly string[] }[];
+}
+
+export interface OfferInfo {
+  readonly id: number;
+  readonly owner: string;
+  /** `device:<id>` or `zone:<zone>`. */
+  readonly feed: string;
+  readonly pricePerPeriod: bigint;
+  readonly periodSeconds: number;
+  readonly terms: string;
+  readonly open: boolean;
+}
+
+export interface LicenceInfo {
+  readonly buyer: string;
+  readonly feed: string;
+  /** ms since the epoch, in block time. */
+  readonly expiresAt: number;
+}
+
+/** What block execution made of one reading (a `reading` event of a receipt). */
+export interface ReadingOutcome {
+  readonly device: string;
+  readonly seq: number;
+  readonly ts: number;
+  readonly status: "ok" | "failed";
+  /** Why it failed (e.g. HARD_VIOLATION, SEQ_REPLAY); empty when ok. */
+  readonly code: string;
+  readonly profile: string;
+  readonly version: number;
+  readonly values: ReadonlyArray<readonly [string, number]>;
+  readonly findings: readonly FindingInfo[];
+}
