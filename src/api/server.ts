@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
 import { isAttestaError } from "../errors.js";
-import type { NodeService } from "../node/types.js";
+import type { AttestationQueries, NodeService } from "../node/types.js";
 import { ApiErrorCode, apiError, errorJson, httpStatusOf } from "./apiErrors.js";
 import { jsonValue } from "./jsonValue.js";
 import { ApiMetrics } from "./metrics.js";
@@ -22,7 +22,7 @@ export interface ApiServer {
 }
 
 export interface ApiDeps {
-  readonly node: NodeService;
+  readonly node: NodeService & AttestationQueries;
   /** The root logger; the server logs through its `child({ module: "api" })`. */
   readonly logger: Logger;
 }

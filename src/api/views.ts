@@ -1,9 +1,23 @@
+import type { Counters } from "../contracts/modules/accounts.js";
+import { profileSpecToJson } from "../contracts/modules/profiles/index.js";
+import type { ProfileVersion } from "../contracts/modules/profiles/spec.js";
+import type { Finding } from "../contracts/modules/readings/findings.js";
 import { toHex } from "../crypto/bytes.js";
 import type { Commit } from "../ledger/commit.js";
 import type { Header } from "../ledger/header.js";
 import type { Receipt } from "../ledger/receipt.js";
 import type { SignedTransaction } from "../ledger/transaction.js";
-import type { AccountView, NodeStatus, StoredBlock, TxStatusView } from "../node/types.js";
+import type {
+  AccountView,
+  DeviceView,
+  LicenceView,
+  NodeStatus,
+  OfferView,
+  ReadingView,
+  StoredBlock,
+  TxStatusView,
+  ValidatorsView,
+} from "../node/types.js";
 import { jsonValue, type Json } from "./jsonValue.js";
 
 // JSON views of what the node returns: bigints as decimal strings, bytes as 0x hex.
@@ -111,6 +125,91 @@ export function txStatusJson(hash: Uint8Array, v: TxStatusView) {
   return out;
 }
 
+export function countersJson(c: Counters) {
+  return { txs: c.txs, readings: c.readings, anomalies: c.anomalies, feesPaid: c.feesPaid.toString() };
+}
+
 export function accountJson(a: AccountView) {
-  return { address: toHex(a.address), balance: a.balance.toString(), nonce: a.nonce, pendingNonce: a.pendingNonce };
+  return {
+    address: toHex(a.address),
+    balance: a.balance.toString(),
+    nonce: a.nonce,
+    pendingNonce: a.pendingNonce,
+    roles: [...a.roles],
+    counters: countersJson(a.counters),
+  };
+}
+
+/** A device: its record flattened, with the address of its key, profile version, last reading and lateness. */
+export function deviceJson(v: DeviceView) {
+  const d = v.record;
+  return {
+    id: d.id,
+    status: d.status,
+    kind: d.kind,
+    keyType: d.keyType,
+    publicKey: toHex(d.publicKey),
+    address: toHex(v.address),
+    owner: toHex(d.owner),
+    profileId: d.profileId,
+    profileVersion: v.profileVersion,
+    bridge: d.bridge,
+    zone: d.zone,
+    meta: d.meta,
+    registeredAt: d.registeredAt,
+    nonce: d.nonce,
+    pendingNonce: v.pendingNonce,
+    lastReading: v.lastReading === null ? null : { seq: v.lastReading.seq, ts: v.lastReading.ts },
+    late: v.late,
+    anomalyWindow: [...d.anomalyWindow],
+    counters: countersJson(d.counters),
+  };
+}
+
+export function findingJson(f: Finding) {
+  return { code: f.code, metric: f.metric, value: jsonValue(f.value), bound: jsonValue(f.bound) };
+}
+
+/** A reading (or an anomaly: a reading with findings), where it is on chain and what the profile found. */
+export function readingJson(r: ReadingView) {
+  return {
+    deviceId: r.deviceId,
+    seq: r.seq,
+    ts: r.ts,
+    height: r.height,
+    txIndex: r.txIndex,
+    index: r.index,
+    values: r.values.map(([name, value]) => [name, jsonValue(value)]),
+    findings: r.findings.map(findingJson),
+    profile: r.profile,
+    version: r.version,
+  };
+}
+
+/** A profile version with its spec as the JSON document `profiles.publish` takes. */
+export function profileJson(p: ProfileVersion) {
+  return { id: p.id, version: p.version, publishedAt: p.publishedAt, spec: jsonValue(profileSpecToJson(p.spec)) };
+}
+
+export function validatorsJson(v: ValidatorsView) {
+  return {
+    validators: v.validators.map((val) => ({ address: toHex(val.address), publicKey: toHex(val.publicKey) })),
+    votes: v.votes.map((vote) => ({ target: toHex(vote.target), add: vote.add, voters: vote.voters.map(toHex) })),
+  };
+}
+
+export function offerJson(o: OfferView) {
+  return {
+    id: o.id,
+    owner: toHex(o.owner),
+    feed: o.feed,
+    pricePerPeriod: o.pricePerPeriod.toString(),
+    periodSeconds: o.periodSeconds,
+    terms: o.terms,
+    open: o.open,
+  };
+}
+
+export function licenceJson(l: LicenceView) {
+  return { buyer: toHex(l.buyer), feed: l.feed, expiresAt: l.expiresAt };
 }

@@ -1,10 +1,10 @@
 import type { Logger } from "pino";
-import type { NodeService } from "../../node/types.js";
+import type { AttestationQueries, NodeService } from "../../node/types.js";
 import type { ApiMetrics } from "../metrics.js";
 
 /** What the route handlers use. */
 export interface RouteDeps {
-  readonly node: NodeService;
+  readonly node: NodeService & AttestationQueries;
   readonly metrics: ApiMetrics;
   readonly logger: Logger;
   readonly maxBodyBytes: number;

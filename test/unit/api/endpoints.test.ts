@@ -75,11 +75,12 @@ describe("GET /v1/blocks/:id", () => {
 });
 
 describe("GET /v1/accounts/:address", () => {
-  it("shows balance as a string and both nonces", async () => {
+  it("shows balance as a string, both nonces, roles and counters", async () => {
+    const none = { roles: [], counters: { txs: 0, readings: 0, anomalies: 0, feesPaid: "0" } };
     const { body } = await http(`${t.url}/v1/accounts/${toHex(recipient)}`);
-    expect(body).toEqual({ address: toHex(recipient), balance: "1234", nonce: 0, pendingNonce: 0 });
+    expect(body).toEqual({ address: toHex(recipient), balance: "1234", nonce: 0, pendingNonce: 0, ...none });
     const unknown = toHex(generateKeyPair().address);
-    expect((await http(`${t.url}/v1/accounts/${unknown}`)).body).toEqual({ address: unknown, balance: "0", nonce: 0, pendingNonce: 0 });
+    expect((await http(`${t.url}/v1/accounts/${unknown}`)).body).toEqual({ address: unknown, balance: "0", nonce: 0, pendingNonce: 0, ...none });
   });
 });
 

@@ -202,6 +202,14 @@ describe("unexpected failures", () => {
           account: async () => {
             throw new Error("storage exploded");
           },
+          device: (id) => t.node.device(id),
+          deviceReadings: (id, o) => t.node.deviceReadings(id, o),
+          deviceAnomalies: (id, o) => t.node.deviceAnomalies(id, o),
+          anomalies: (o) => t.node.anomalies(o),
+          profile: (id, v) => t.node.profile(id, v),
+          validators: () => t.node.validators(),
+          marketOffers: (o) => t.node.marketOffers(o),
+          licences: (b) => t.node.licences(b),
         },
         logger,
       },
