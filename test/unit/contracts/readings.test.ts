@@ -166,6 +166,12 @@ describe("readings module through real blocks", () => {
       expect(await chain.run(sensor.key, SUBMIT_KIND, [sensor.id, 1, tsOf(1)])).toMatchObject({ status: "invalid", code: TxErrorCode.MALFORMED });
     });
 
+    it("HARD_VIOLATION for a non-finite value (the wire carries NaN and infinities; no profile accepts them)", async () => {
+      const raw = (seq: number, temp: number) => [sensor.id, seq, tsOf(seq), [["temp", temp]]];
+      const result = await chain.run(station.bridge.key, BATCH_KIND, [[raw(1, Number.NaN), raw(2, Infinity), raw(3, -Infinity), raw(4, 20)]]);
+      expect(readingCodes(result)).toEqual([TxErrorCode.HARD_VIOLATION, TxErrorCode.HARD_VIOLATION, TxErrorCode.HARD_VIOLATION, ""]);
+    });
+
     it(`accepts a batch of ${MAX_BATCH_READINGS} readings`, async () => {
       const readings = Array.from({ length: MAX_BATCH_READINGS }, (_, k) => ok(k % 2 ? sensor2.id : sensor.id, k + 1, { temp: 20 + (k % 5) * 0.5 }));
       const result = await batch(readings);
