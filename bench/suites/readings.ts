@@ -1,10 +1,11 @@
 // Readings in block import: blocks of 20 bridge batches of 100 readings over 100 sensors,
 // signatures already verified (as when the node admitted them itself): header checks,
 // re-execution of the readings contract against the air-quality profile, the state-tree update
-// and the synced atomic level write. Two shapes: one bridge of 100 sensors (each batch holds
-// one reading of every sensor), and 4 bridges of 25 (each batch holds 4 readings of each of
-// its sensors, which the contract reads and writes once). Also the state-tree cost per
-// reading, and the pure profile evaluation for reference.
+// and the synced atomic level write. Three shapes: one bridge of 100 sensors (each batch holds
+// one reading of every sensor), 4 bridges of 25 (each batch holds 4 readings of each of its
+// sensors, which the contract reads and writes once), and 20 bridges of 100 (2,000 sensors,
+// one reading each per block: every reading touches its own state keys, the tree's worst
+// case). Also the state-tree cost per reading, and the pure profile evaluation for reference.
 import "../../src/polyfill.js";
 import { join } from "node:path";
 import { createRegistry, executeBlock } from "../../src/contracts/index.js";
@@ -161,6 +162,7 @@ export async function run(): Promise<BenchRow[]> {
   return [
     ...(await measure({ bridges: 1, sensorsPerBridge: 100 })),
     ...(await measure({ bridges: 4, sensorsPerBridge: 25 })),
+    ...(await measure({ bridges: 20, sensorsPerBridge: 100 })),
     { name: "readings profile evaluation (pure)", value: evaluateRate(), unit: "readings/s", note: "air-quality profile, 6 metrics, drift and stuck state" },
   ];
 }
