@@ -81,14 +81,30 @@ export function decodeDevice(bytes: Uint8Array): DeviceRecord {
   return { id, keyType, publicKey, owner, kind, profileId, bridge, zone, meta, status, nonce, registeredAt, anomalyWindow, counters };
 }
 
+/**
+ * Device records by the encoded bytes they were written as. The state overlay and the node's
+ * state cache hand back the very byte arrays written, so a device read again (by its next
+ * reading, in this block or a later one) skips the decode. Sound because records are never
+ * mutated (they are readonly; changes write a new record).
+ */
+const decoded = new WeakMap<Uint8Array, DeviceRecord>();
+
 export async function readDevice(state: StateReader, id: string): Promise<DeviceRecord | undefined> {
   const bytes = await state.get(recordKey(id));
-  return bytes === undefined ? undefined : decodeDevice(bytes);
+  if (bytes === undefined) return undefined;
+  let record = decoded.get(bytes);
+  if (record === undefined) {
+    record = decodeDevice(bytes);
+    decoded.set(bytes, record);
+  }
+  return record;
 }
 
 /** Writes a device record (the key index is kept by register and rotateKey, not here). */
 export function writeDevice(state: StateOverlay, record: DeviceRecord): void {
-  state.set(recordKey(record.id), deviceTuple(record));
+  const bytes = deviceTuple(record);
+  decoded.set(bytes, record);
+  state.set(recordKey(record.id), bytes);
 }
 
 /** What the key index knows of an address: the device whose key it is, and whether that key was rotated out. */
