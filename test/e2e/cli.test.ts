@@ -2,27 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { AttestaClient, generateKeyPair, readKeyFile, toHex, type KeyPair, type TransferResult } from "../../src/client/index.js";
-import { buildCli, cleanEnv, execFileAsync, MAIN, spawnCli, type CliProcess } from "../fixtures/cli.js";
+import { buildCli, runCli, spawnCli, type CliProcess } from "../fixtures/cli.js";
 import { freePort, removeDir, tempDir, waitFor } from "../fixtures/node.js";
 
 // The built `attesta` command end to end: start a dev node, use it through the SDK and the
 // CLI, stop it with SIGTERM, start it again and check the chain goes on.
 
-interface CliResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function cli(...args: string[]): Promise<CliResult> {
-  try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, [MAIN, ...args], { env: cleanEnv, timeout: 20_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === "number" ? e.code : -1, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
-  }
-}
+const cli = (...args: string[]): ReturnType<typeof runCli> => runCli(args, 20_000);
 
 function startCli(dataDir: string, port: number): CliProcess {
   return spawnCli(["start", "--dev", "--data-dir", dataDir, "--api-port", String(port)], { ATTESTA_LOG_LEVEL: "info" });
