@@ -18,6 +18,7 @@ import type {
   TxStatusView,
   ValidatorsView,
 } from "../node/types.js";
+import type { ReadingVerdict, Verdict } from "../inspect/verdict.js";
 import { jsonValue, type Json } from "./jsonValue.js";
 
 // JSON views of what the node returns: bigints as decimal strings, bytes as 0x hex.
@@ -212,4 +213,23 @@ export function offerJson(o: OfferView) {
 
 export function licenceJson(l: LicenceView) {
   return { buyer: toHex(l.buyer), feed: l.feed, expiresAt: l.expiresAt };
+}
+
+function readingVerdictJson(r: ReadingVerdict) {
+  return { deviceId: r.deviceId, seq: r.seq, status: r.code === "" ? "ok" : "failed", code: r.code, findings: r.findings.map(findingJson) };
+}
+
+/**
+ * An inspection verdict: `verdict` ("accept" | "flag" | "reject"), `code` when rejected,
+ * `findings` when flagged (every accepted reading's, in order), `readings` for readings methods
+ * (each reading's outcome), and the transaction's `hash` once known.
+ */
+export function verdictJson(v: Verdict, hash?: Uint8Array) {
+  return {
+    ...(hash !== undefined ? { hash: toHex(hash) } : {}),
+    verdict: v.kind,
+    ...(v.kind === "reject" ? { code: v.code, stage: v.stage } : {}),
+    ...(v.kind === "flag" ? { findings: v.findings.map(findingJson) } : {}),
+    ...(v.readings !== undefined ? { readings: v.readings.map(readingVerdictJson) } : {}),
+  };
 }

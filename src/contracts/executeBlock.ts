@@ -5,9 +5,9 @@ import type { StateChange } from "../ledger/storage/chainStore.js";
 import type { SignedTransaction } from "../ledger/transaction.js";
 import { BlockErrorCode } from "./errors.js";
 import { credit } from "./modules/accounts.js";
-import type { BlockEnv, CallContext, ContractRegistry } from "./runtime.js";
+import type { BlockEnv, CallContext, ContractRegistry, SignerAccount } from "./runtime.js";
 import { StateOverlay, type StateReader } from "./state.js";
-import { checkTxStateful, checkTxStateless } from "./validity.js";
+import { checkTxStateful, checkTxStateless, type StatelessChecked } from "./validity.js";
 
 export interface BlockExecution {
   readonly receipts: Receipt[];
@@ -85,6 +85,23 @@ async function executeTransaction(
     if (!isAttestaError(err)) throw err;
     throw new AttestaError(BlockErrorCode.INVALID_TX, "block holds an invalid transaction", { index, code: err.code });
   }
+  return applyTransaction(state, env, tx, checked, account);
+}
+
+/**
+ * Runs a valid transaction (checked by the caller) over `state`: charges the fee and uses the
+ * nonce, then asks the method's `authorise` rule (unless `authorised`: the caller asked it
+ * against the same state) and runs the method; a refusal or a method failure reverts the
+ * method's writes into a failed receipt. Block execution and the admission dry run share it.
+ */
+export async function applyTransaction(
+  state: StateOverlay,
+  env: BlockEnv,
+  tx: SignedTransaction,
+  checked: StatelessChecked,
+  account: SignerAccount,
+  { authorised = false }: { authorised?: boolean } = {},
+): Promise<Receipt> {
   await checked.signer.charge(state, tx.sender, account, tx.fee);
 
   const events: ChainEvent[] = [];
@@ -97,6 +114,7 @@ async function executeTransaction(
   };
   state.checkpoint();
   try {
+    if (!authorised && checked.method.authorise !== undefined) await checked.method.authorise(state, tx.sender, checked.args);
     await checked.method.execute(ctx, checked.args);
     state.commitCheckpoint();
     return { status: "ok", code: "", events, fee: tx.fee };

@@ -52,6 +52,12 @@ export interface Method<A> {
   readonly execute: (ctx: CallContext, args: A) => Promise<void>;
   /** Who may sign it; the registry's default (accounts) when absent. */
   readonly signer?: Signer;
+  /**
+   * Whether `sender` may call it (a role, ownership of what it names): throws an AttestaError
+   * (UNAUTHORISED) when not. Execution calls it just before `execute` (a refusal fails the
+   * receipt) and admission calls it against the head state, so both agree.
+   */
+  readonly authorise?: (state: StateReader, sender: Uint8Array, args: A) => Promise<void>;
 }
 
 /** A method with its argument type erased, as held by the registry. */
@@ -59,6 +65,7 @@ export interface RegisteredMethod {
   readonly decodeArgs: (args: readonly Encodable[]) => unknown;
   readonly execute: (ctx: CallContext, args: unknown) => Promise<void>;
   readonly signer?: Signer;
+  readonly authorise?: (state: StateReader, sender: Uint8Array, args: unknown) => Promise<void>;
 }
 
 export function defineMethod<A>(method: Method<A>): RegisteredMethod {

@@ -60,6 +60,13 @@ export class VerifyPool {
     return this.workers.length;
   }
 
+  /** Signatures posted to the workers and not yet answered (utilisation: inFlight / size). */
+  get inFlight(): number {
+    let n = 0;
+    for (const w of this.workers) for (const p of w.pending.values()) n += p.jobs.length;
+    return n;
+  }
+
   start(): void {
     if (this.running) return;
     this.running = true;

@@ -6,8 +6,10 @@ import { createRegistry } from "../contracts/index.js";
 import { parseGenesis, type Genesis } from "../contracts/genesis.js";
 import { readAccount, ZERO_COUNTERS } from "../contracts/modules/accounts.js";
 import { rolesOf } from "../contracts/modules/access.js";
-import { AttestaError, isAttestaError } from "../errors.js";
+import { AttestaError } from "../errors.js";
 import { admitTransactions } from "../inspect/admit.js";
+import { inspectBareReading } from "../inspect/dryRun.js";
+import { runPipeline, type InspectEnv, type PipelineDeps, type PipelineObserver } from "../inspect/pipeline.js";
 import { VerifyPool } from "../inspect/verifyPool.js";
 import { Mempool } from "../inspect/mempool.js";
 import { VerifiedCache } from "../inspect/verifiedCache.js";
@@ -20,8 +22,22 @@ import { dataDirLayout, type NodeOptions } from "./options.js";
 import { BlockProducer } from "./producer.js";
 import { RejectedTxs } from "./txTracker.js";
 import { AttestationQueryService } from "./queries.js";
-import type { AccountView, AttestationQueries, NodeService, NodeStatus, StoredBlock, TxStatusView } from "./types.js";
+import type { SignedTransaction } from "../ledger/transaction.js";
+import type {
+  AccountView,
+  AttestationQueries,
+  InspectRequest,
+  InspectResult,
+  NodeService,
+  NodeStatus,
+  StoredBlock,
+  SubmitAccepted,
+  SubmitRefused,
+  TxStatusView,
+} from "./types.js";
 import { VERSION } from "./version.js";
+
+const NO_PROPOSER = new Uint8Array(20);
 
 export interface NodeDeps {
   readonly logger: Logger;
@@ -162,18 +178,63 @@ class Node implements AttestaNode {
     return height === undefined ? undefined : this.blockByHeight(height);
   }
 
-  async submitTx(bytes: Uint8Array): Promise<{ readonly hash: Uint8Array }> {
+  async submitTx(bytes: Uint8Array): Promise<SubmitAccepted> {
     const [result] = await this.submitTxs([bytes]);
-    if (result === undefined || "error" in result) throw result?.error ?? new RangeError("no admission result");
+    if (result === undefined) throw new RangeError("no admission result");
+    if ("error" in result) throw result.error;
     return result;
   }
 
-  async submitTxs(list: readonly Uint8Array[]): Promise<Array<{ readonly hash: Uint8Array } | { readonly error: AttestaError }>> {
-    const env = { chainId: this.genesis.chainId, height: this.chain.head.header.height + 1, params: this.genesis.params };
-    const deps = { registry: this.registry, state: this.chain.state, mempool: this.mempool, verified: this.verified, pool: this.pool };
-    const results = await admitTransactions(list, env, deps);
+  /** The block a transaction would go into: the next height, at the head's timestamp. */
+  private inspectEnv(): InspectEnv {
+    const head = this.chain.head.header;
+    return { chainId: this.genesis.chainId, height: head.height + 1, timestamp: head.timestamp, proposer: NO_PROPOSER, params: this.genesis.params };
+  }
+
+  private pipelineDeps(): PipelineDeps {
+    return { registry: this.registry, state: this.chain.state, verified: this.verified, pool: this.pool, observer: this.inspection };
+  }
+
+  async submitTxs(list: readonly Uint8Array[]): Promise<Array<SubmitAccepted | SubmitRefused>> {
+    const results = await admitTransactions(list, this.inspectEnv(), { ...this.pipelineDeps(), mempool: this.mempool });
     this.producer?.nudge();
-    return results.map((r) => (isAttestaError(r) ? { error: r } : { hash: r.hash }));
+    return results.map(({ tx, verdict }) => {
+      if (verdict.kind !== "reject") return { hash: (tx as SignedTransaction).hash, verdict };
+      return tx === undefined ? { error: verdict.error, verdict } : { error: verdict.error, hash: tx.hash, verdict };
+    });
+  }
+
+  async inspect(request: InspectRequest): Promise<InspectResult> {
+    const env = this.inspectEnv();
+    if ("reading" in request) {
+      // A bare reading goes into a block made now at the earliest: judge `ts` against that.
+      const now = Date.now();
+      const reading = { ...request.reading, ts: request.reading.ts ?? now };
+      return { verdict: await inspectBareReading(this.chain.state, { ...env, timestamp: Math.max(env.timestamp, now) }, reading) };
+    }
+    const [result] = await runPipeline([request.tx], env, { ...this.pipelineDeps(), observer: undefined });
+    if (result === undefined) throw new RangeError("no inspection result");
+    return result.tx === undefined ? { verdict: result.verdict } : { verdict: result.verdict, hash: result.tx.hash };
+  }
+
+  private readonly observers = new Set<PipelineObserver>();
+  /** Fans the pipeline's timings and verdicts out to the observers (none: not timed). */
+  private get inspection(): PipelineObserver | undefined {
+    if (this.observers.size === 0) return undefined;
+    const observers = this.observers;
+    return {
+      stage: (stage, seconds, txs) => observers.forEach((o) => o.stage(stage, seconds, txs)),
+      verdict: (verdict) => observers.forEach((o) => o.verdict(verdict)),
+    };
+  }
+
+  observeInspection(observer: PipelineObserver): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
+  }
+
+  verifyPoolLoad(): { inFlight: number; workers: number } {
+    return { inFlight: this.pool.inFlight, workers: this.pool.size };
   }
 
   async txStatus(hash: Uint8Array): Promise<TxStatusView | undefined> {

@@ -8,6 +8,9 @@ import type { Validator } from "../contracts/modules/validators.js";
 import type { Block } from "../ledger/block.js";
 import type { Commit } from "../ledger/commit.js";
 import type { Receipt } from "../ledger/receipt.js";
+import type { BareReading } from "../inspect/dryRun.js";
+import type { PipelineObserver } from "../inspect/pipeline.js";
+import type { Verdict } from "../inspect/verdict.js";
 
 export type NodeMode = "validator" | "full";
 
@@ -114,18 +117,53 @@ export interface StoredBlock {
   readonly commit: Commit | undefined;
 }
 
+/** An admitted transaction. */
+export interface SubmitAccepted {
+  readonly hash: Uint8Array;
+  readonly verdict: Exclude<Verdict, { kind: "reject" }>;
+}
+
+/** A refused one: the rejection's error (its code, its details). */
+export interface SubmitRefused {
+  readonly error: AttestaError;
+  readonly hash?: Uint8Array;
+  readonly verdict?: Extract<Verdict, { kind: "reject" }>;
+}
+
+/** What `POST /v1/inspect` asks about: a signed transaction, or a bare reading (`ts` defaults to now). */
+export type InspectRequest = { readonly tx: Uint8Array } | { readonly reading: Omit<BareReading, "ts"> & { readonly ts?: number } };
+
+export interface InspectResult {
+  readonly verdict: Verdict;
+  /** The transaction's hash, once decoded. */
+  readonly hash?: Uint8Array;
+}
+
 /** The node as the API and the CLI see it. */
 export interface NodeService {
   status(): NodeStatus;
   blockByHeight(height: number): Promise<StoredBlock | undefined>;
   blockByHash(hash: Uint8Array): Promise<StoredBlock | undefined>;
-  /** Admits a transaction into the mempool; throws AttestaError with a TxErrorCode when refused. */
-  submitTx(bytes: Uint8Array): Promise<{ readonly hash: Uint8Array }>;
+  /**
+   * Admits a transaction into the mempool through the inspection pipeline: its hash and
+   * verdict (`accept` or `flag`); throws AttestaError with the code when the verdict is `reject`.
+   */
+  submitTx(bytes: Uint8Array): Promise<SubmitAccepted>;
   /**
    * Admits a batch in order (consecutive nonces of one sender succeed), verifying its
-   * signatures in parallel; one result per transaction: its hash, or why it was refused.
+   * signatures in parallel; one result per transaction: its hash and verdict, or why it was refused.
    */
-  submitTxs(list: readonly Uint8Array[]): Promise<Array<{ readonly hash: Uint8Array } | { readonly error: AttestaError }>>;
+  submitTxs(list: readonly Uint8Array[]): Promise<Array<SubmitAccepted | SubmitRefused>>;
+  /**
+   * The inspection pipeline without admission (`POST /v1/inspect`): the verdict a signed
+   * transaction would get (nothing enters the mempool), or that of a bare reading checked
+   * against its device's profile in force and reading state. Absent on test doubles.
+   */
+  inspect?(request: InspectRequest): Promise<InspectResult>;
+  /** Subscribes to the admission pipeline's stage timings and verdicts (for metrics); returns the unsubscribe. */
+  observeInspection?(observer: PipelineObserver): () => void;
+  /** The signature verification pool: jobs in flight and worker threads (0: inline). */
+  verifyPoolLoad?(): { readonly inFlight: number; readonly workers: number };
   /** undefined when the node has never seen the hash. */
   txStatus(hash: Uint8Array): Promise<TxStatusView | undefined>;
   account(address: Uint8Array): Promise<AccountView>;

@@ -1,10 +1,10 @@
-import { fromHex, isHex, toHex } from "../../crypto/bytes.js";
+import { fromHex, isHex } from "../../crypto/bytes.js";
 import { ApiErrorCode, apiError, errorJson, type ErrorJson } from "../apiErrors.js";
 import { mediaTypeOf, parseJsonBody, readBody } from "../body.js";
 import { MAX_BATCH_TXS } from "../options.js";
 import { hashParam } from "../params.js";
 import type { Route, RouteContext, Reply } from "../router.js";
-import { txStatusJson } from "../views.js";
+import { txStatusJson, verdictJson } from "../views.js";
 import type { RouteDeps } from "./deps.js";
 
 const MSGPACK_TYPES = new Set(["application/msgpack", "application/x-msgpack", "application/octet-stream"]);
@@ -18,16 +18,20 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+type ItemJson = ReturnType<typeof verdictJson> | { error: ErrorJson };
+
 /**
- * `POST /v1/txs`: one transaction as `{ "tx": "0x…" }` or raw msgpack bytes (202 `{ hash }`),
- * or a batch `{ "txs": [...] }` (200 `{ results }`, one hash or error per item, in order).
+ * `POST /v1/txs`: one transaction as `{ "tx": "0x…" }` or raw msgpack bytes, answered with its
+ * inspection verdict: 202 `{ hash, verdict: "accept" | "flag", findings?, readings? }`, or the
+ * 4xx error of a `reject` (its code; a batch of readings that all fail lists each in details).
+ * A batch `{ "txs": [...] }` gets 200 `{ results }`, one verdict or error per item, in order.
  * A batch is admitted in order, so consecutive nonces of one sender succeed, with its
  * signatures verified in parallel on the node's verification pool.
  */
 export function txRoutes({ node, metrics, logger, maxBodyBytes }: RouteDeps): Route[] {
   const submitOne = async (bytes: Uint8Array): Promise<Reply> => {
-    const { hash } = await node.submitTx(bytes);
-    return { status: 202, json: { hash: toHex(hash) } };
+    const { hash, verdict } = await node.submitTx(bytes);
+    return { status: 202, json: verdictJson(verdict, hash) };
   };
 
   const failed = (err: unknown): { error: ErrorJson } => {
@@ -37,8 +41,8 @@ export function txRoutes({ node, metrics, logger, maxBodyBytes }: RouteDeps): Ro
   };
 
   /** A batch: items that are not hex fail alone; the rest are admitted together, in order. */
-  const submitBatch = async (items: readonly unknown[]): Promise<Array<{ hash: string } | { error: ErrorJson }>> => {
-    const results: Array<{ hash: string } | { error: ErrorJson } | undefined> = items.map((item, i) =>
+  const submitBatch = async (items: readonly unknown[]): Promise<ItemJson[]> => {
+    const results: Array<ItemJson | undefined> = items.map((item, i) =>
       isHex(item) ? undefined : failed(apiError(ApiErrorCode.BAD_REQUEST, `txs[${i}] must be 0x hex`, { field: `txs[${i}]` })),
     );
     const hexItems = items.filter((item): item is string => isHex(item));
@@ -53,7 +57,7 @@ export function txRoutes({ node, metrics, logger, maxBodyBytes }: RouteDeps): Ro
     return results.map((r) => {
       if (r !== undefined) return r;
       const a = admitted[next++];
-      return a === undefined ? failed(new Error("missing admission result")) : "error" in a ? failed(a.error) : { hash: toHex(a.hash) };
+      return a === undefined ? failed(new Error("missing admission result")) : "error" in a ? failed(a.error) : verdictJson(a.verdict, a.hash);
     });
   };
 

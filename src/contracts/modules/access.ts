@@ -68,8 +68,8 @@ async function requireAdmin(state: StateReader, sender: Uint8Array): Promise<voi
 /** `access.grant [account: 20-byte address, role: "admin" | "operator" | "consumer"]`, by an admin. */
 const grant = defineMethod<RoleArgs>({
   decodeArgs: decodeRoleArgs,
+  authorise: (state, sender) => requireAdmin(state, sender),
   async execute(ctx, { account, role }) {
-    await requireAdmin(ctx.state, ctx.sender);
     if (await hasRole(ctx.state, account, role)) throw new AttestaError(AccessErrorCode.ROLE_HELD, "role already held", { role });
     grantRole(ctx.state, account, role);
     ctx.emit("role.granted", [
@@ -83,8 +83,8 @@ const grant = defineMethod<RoleArgs>({
 /** `access.revoke [account: 20-byte address, role]`, by an admin (not of its own admin role). */
 const revoke = defineMethod<RoleArgs>({
   decodeArgs: decodeRoleArgs,
+  authorise: (state, sender) => requireAdmin(state, sender),
   async execute(ctx, { account, role }) {
-    await requireAdmin(ctx.state, ctx.sender);
     if (role === "admin" && equalBytes(account, ctx.sender)) throw new AttestaError(AccessErrorCode.SELF_REVOKE, "an admin cannot revoke its own admin role");
     if (!(await hasRole(ctx.state, account, role))) throw new AttestaError(AccessErrorCode.ROLE_NOT_HELD, "role not held", { role });
     revokeRole(ctx.state, account, role);

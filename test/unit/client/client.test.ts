@@ -55,7 +55,7 @@ describe("AttestaClient", () => {
       buildTransaction({ chainId, kind: TRANSFER_KIND, args: transferArgs(to, 10n), key: t.devKey, nonce: nonce + i, feePerByte }),
     );
     const results = await t.client.submitBatch([...txs, txs[0]!.bytes]);
-    expect(results.slice(0, 3)).toEqual(txs.map((tx) => ({ hash: toHex(tx.hash) })));
+    expect(results.slice(0, 3)).toEqual(txs.map((tx) => ({ hash: toHex(tx.hash), verdict: "accept" })));
     expect(results[3]).toMatchObject({ error: { code: "DUPLICATE" } });
     await t.client.waitForTx(txs[2]!.hash, { timeoutMs: 15_000, pollMs: 50 });
     expect((await t.client.account(to)).balance).toBe(30n);

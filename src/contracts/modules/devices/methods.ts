@@ -118,8 +118,10 @@ export const register = defineMethod<RegisterArgs>({
     const meta = r.optional("meta", (v) => (typeof v === "string" && v.length <= MAX_META_LENGTH ? v : malformed("meta", `null or a string of at most ${MAX_META_LENGTH}`)));
     return { id, keyType, publicKey, profileId, kind, bridge, zone, meta };
   },
+  async authorise(state, sender) {
+    if (!(await hasRole(state, sender, "operator"))) fail(DeviceErrorCode.UNAUTHORISED, "only an operator registers devices");
+  },
   async execute(ctx, a) {
-    if (!(await hasRole(ctx.state, ctx.sender, "operator"))) fail(DeviceErrorCode.UNAUTHORISED, "only an operator registers devices");
     const previous = await readDevice(ctx.state, a.id);
     if (previous !== undefined) {
       fail(previous.status === "revoked" ? DeviceErrorCode.ID_RETIRED : DeviceErrorCode.DEVICE_EXISTS, "id already registered", { id: a.id });

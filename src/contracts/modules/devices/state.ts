@@ -148,7 +148,7 @@ export async function addBound(state: StateOverlay, bridge: string, delta: 1 | -
  * Reads the device from `ctx.state`: write your own changes to the record first. A device
  * that is not active is left as it is.
  */
-export async function suspendDevice(ctx: CallContext, id: string, reason: string): Promise<void> {
+export async function suspendDevice(ctx: Pick<CallContext, "state" | "emit">, id: string, reason: string): Promise<void> {
   const record = await readDevice(ctx.state, id);
   if (record === undefined) throw new AttestaError(DeviceErrorCode.DEVICE_UNKNOWN, "no such device", { id });
   if (record.status !== "active") return;

@@ -30,8 +30,10 @@ export const publish = defineMethod<{ id: string; specJson: string }>({
     const r = new TupleReader(args, "args", 2);
     return { id: readId(r, "id", PROFILE_ID_RE), specJson: r.string("specJson", MAX_SPEC_BYTES) };
   },
+  async authorise(state, sender) {
+    if (!(await hasRole(state, sender, "admin"))) fail(ProfileErrorCode.UNAUTHORISED, "only an admin publishes profiles");
+  },
   async execute(ctx, { id, specJson }) {
-    if (!(await hasRole(ctx.state, ctx.sender, "admin"))) fail(ProfileErrorCode.UNAUTHORISED, "only an admin publishes profiles");
     const spec = parseProfileSpec(specJson);
     const published = await writeNextVersion(ctx.state, id, spec, ctx.env.height);
     ctx.emit("profile.published", [

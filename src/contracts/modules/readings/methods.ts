@@ -3,12 +3,14 @@ import { CodecErrorCode, type Encodable } from "../../../ledger/codec.js";
 import { TupleReader } from "../../../ledger/tuple.js";
 import { TxErrorCode } from "../../../ledger/txErrors.js";
 import { ExecErrorCode } from "../../errors.js";
-import { defineMethod, type CallContext, type ContractModule } from "../../runtime.js";
+import type { ChainEvent } from "../../../ledger/receipt.js";
+import { defineMethod, type BlockEnv, type ContractModule } from "../../runtime.js";
+import { StateOverlay, type StateReader } from "../../state.js";
 import { deviceSigner } from "../devices/signer.js";
 import { deviceIdOfAddress, isDeviceId, readDevice } from "../devices/state.js";
 import { encodedValuesSize, evaluateReading, type ReadingValues } from "./evaluate.js";
 import { READING_EVENT, ReadingRejection, type Finding } from "./findings.js";
-import { ReadingRun } from "./run.js";
+import { ReadingRun, type ReadingContext } from "./run.js";
 
 /**
  * Most readings in one `readings.batch`. A constant for now: it belongs in the genesis
@@ -66,7 +68,7 @@ function decodeReading(item: Encodable, what: string): ReadingArgs {
 
 const findingTuple = (f: Finding): Encodable => [f.code, f.metric, f.value, f.bound];
 
-function emitReading(ctx: CallContext, a: ReadingArgs, code: string, profile: string, version: number, findings: readonly Finding[]): string {
+function emitReading(ctx: ReadingContext, a: ReadingArgs, code: string, profile: string, version: number, findings: readonly Finding[]): string {
   ctx.emit(READING_EVENT, [
     ["device", a.deviceId],
     ["seq", a.seq],
@@ -138,11 +140,27 @@ export function pushAnomaly(window: readonly number[], ts: number, windowMs: num
   return next;
 }
 
+/**
+ * One reading checked as `readings.submit` would check it, outside any transaction (no
+ * signature, no fee, no nonce): over a throwaway overlay of `state`, at `env`. Returns its
+ * `reading` event (status, code, findings), for a bridge asking "would this pass?".
+ */
+export async function inspectReading(state: StateReader, env: BlockEnv, a: ReadingArgs): Promise<ChainEvent> {
+  const events: ChainEvent[] = [];
+  const run = new ReadingRun({ state: new StateOverlay(state), env, emit: (type, attributes) => events.push({ type, attributes }) });
+  await applyReading(run, a, null);
+  const event = events.find((e) => e.type === READING_EVENT);
+  if (event === undefined) throw new RangeError("applyReading emitted no reading event");
+  return event;
+}
+
 const submit = defineMethod<ReadingArgs>({
   decodeArgs: (args) => decodeReading(args, "args"),
-  async execute(ctx, args) {
-    const signer = await deviceIdOfAddress(ctx.state, ctx.sender);
+  async authorise(state, sender, args) {
+    const signer = await deviceIdOfAddress(state, sender);
     if (signer !== args.deviceId) throw new AttestaError(ExecErrorCode.UNAUTHORISED, "a device submits only its own readings", { deviceId: args.deviceId });
+  },
+  async execute(ctx, args) {
     const run = new ReadingRun(ctx);
     const code = await applyReading(run, args, null);
     if (code !== "") throw new AttestaError(code, "reading rejected", { deviceId: args.deviceId, seq: args.seq });

@@ -7,6 +7,9 @@ import type { ProfileVersion } from "../profiles/spec.js";
 import type { DeviceReadingState } from "./evaluate.js";
 import { readReadingState, writeReadingState } from "./state.js";
 
+/** What the readings of one transaction (or one inspected reading) see of their call. */
+export type ReadingContext = Pick<CallContext, "state" | "env" | "emit">;
+
 /** A device as one transaction's readings see it: read once, written back once at the end. */
 export interface DeviceEntry {
   device: DeviceRecord;
@@ -26,7 +29,7 @@ export class ReadingRun {
   private readonly devices = new Map<string, DeviceEntry>();
   private readonly owners = new Map<string, { address: Uint8Array; readings: number; anomalies: number }>();
 
-  constructor(readonly ctx: CallContext) {}
+  constructor(readonly ctx: ReadingContext) {}
 
   async device(id: string): Promise<DeviceEntry | undefined> {
     const cached = this.devices.get(id);
