@@ -17,6 +17,10 @@ export const TxErrorCode = {
   UNKNOWN_METHOD: "UNKNOWN_METHOD",
   DUPLICATE: "DUPLICATE",
   MEMPOOL_FULL: "MEMPOOL_FULL",
+  /** Same sender and nonce as a pending transaction, without paying at least 10% more. */
+  REPLACEMENT_UNDERPRICED: "REPLACEMENT_UNDERPRICED",
+  /** Left the mempool for a transaction of the same sender and nonce paying more. */
+  REPLACED: "REPLACED",
   UNAUTHORISED: "UNAUTHORISED",
   DEVICE_UNKNOWN: "DEVICE_UNKNOWN",
   DEVICE_SUSPENDED: "DEVICE_SUSPENDED",

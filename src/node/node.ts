@@ -121,7 +121,10 @@ class Node implements AttestaNode {
     log.info({ mode: this.mode, address: toHex(key.address), height: chain.head.header.height }, "node started");
   }
 
-  /** After each block: drop what it included or made stale from the mempool. */
+  /**
+   * After each block: drop from the mempool what it included, what its proposer left out as
+   * invalid, and what has expired, recording why for `GET /v1/txs/:hash`; then re-validate the rest.
+   */
   private afterBlock(imported: ImportedBlock): void {
     for (const tx of imported.block.txs) this.mempool.remove(tx);
     for (const { tx, code } of imported.dropped) {
@@ -129,22 +132,35 @@ class Node implements AttestaNode {
       this.mempool.remove(tx);
       this.rejected.add(tx.hash, code);
     }
-    void this.revalidatePending(imported.block.header.height + 1);
+    for (const tx of this.mempool.dropExpired(imported.block.header.height + 1)) this.rejected.add(tx.hash, TxErrorCode.EXPIRED);
+    this.revalidatePending().catch((err: unknown) => this.log.error({ err }, "mempool re-validation failed"));
   }
 
-  private async revalidatePending(nextHeight: number): Promise<void> {
+  /**
+   * Drops the pending transactions whose nonce the head state has used (NONCE_TOO_LOW), each
+   * signer's nonce (an account's, or a device's own) resolved once per signer rule and sender.
+   */
+  private async revalidatePending(): Promise<void> {
+    const state = this.chain.state;
+    const nonces = new Map<object, Map<string, Promise<number | undefined>>>();
     for (const tx of this.mempool.all()) {
-      if (tx.expiry !== 0 && tx.expiry < nextHeight) {
-        this.mempool.remove(tx);
-        this.rejected.add(tx.hash, TxErrorCode.EXPIRED);
-        continue;
+      const signer = this.registry.signerFor(tx.kind);
+      let bySender = nonces.get(signer);
+      if (bySender === undefined) nonces.set(signer, (bySender = new Map()));
+      const sender = toHex(tx.sender);
+      let nonce = bySender.get(sender);
+      if (nonce === undefined) {
+        // A signer that no longer resolves (e.g. a revoked device) is left to the full re-check below.
+        nonce = signer.resolve(state, tx.sender).then((account) => account.nonce, () => undefined);
+        bySender.set(sender, nonce);
       }
-      const account = await this.registry.signerFor(tx.kind).resolve(this.chain.state, tx.sender).catch(() => undefined);
-      if (account !== undefined && tx.nonce < account.nonce) {
-        this.mempool.remove(tx);
-        this.rejected.add(tx.hash, TxErrorCode.NONCE_TOO_LOW);
-      }
+      const stateNonce = await nonce;
+      if (stateNonce !== undefined && tx.nonce < stateNonce && this.mempool.remove(tx)) this.rejected.add(tx.hash, TxErrorCode.NONCE_TOO_LOW);
     }
+    // RECHECK (admission pipeline): re-run the full admission checks on what is still pending
+    // against the new head state (a device suspended or revoked by the block loses its pending
+    // readings), removing each refused transaction with `this.mempool.remove(tx)` and recording
+    // its code with `this.rejected.add(tx.hash, code)`.
   }
 
   status(): NodeStatus {
