@@ -12,6 +12,8 @@ const SUITES: Record<string, () => Promise<{ run: () => Promise<BenchRow[]> }>> 
   blockImport: () => import("./suites/blockImport.js"),
   readings: () => import("./suites/readings.js"),
   endToEnd: () => import("./suites/endToEnd.js"),
+  admission: () => import("./suites/admission.js"),
+  flood: () => import("./suites/flood.js"),
 };
 
 const wanted = process.argv.slice(2);

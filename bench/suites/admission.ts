@@ -1,0 +1,236 @@
+// Admission per core through the whole pipeline (decoding, stateless rules, the signature,
+// state, the mempool), per key type, beside the raw rate of verifySignature over the very
+// same transactions in the same run: secp256k1 transfers, and readings.submit signed by P-256
+// and Ed25519 devices. A real node (startNode) with verifyWorkers: 0, as a full node so no
+// block production competes, fed pre-signed transactions by node.submitTxs in batches. Then
+// the verification pool on this machine: VerifyPool.verify on large batches with 1 and 2
+// workers against inline verification (size 0).
+import "../../src/polyfill.js";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { writeKeyFile } from "../../src/crypto/keyFile.js";
+import { generateKeyPair, type KeyPair } from "../../src/crypto/keys.js";
+import type { KeyType } from "../../src/crypto/keyTypes.js";
+import { activeSecp256k1Backend, verifySignature } from "../../src/crypto/verify.js";
+import { genesisToJson, type Genesis } from "../../src/contracts/genesis.js";
+import { validator } from "../../src/contracts/modules/validators.js";
+import { defaultChainParams } from "../../src/contracts/params.js";
+import { VerifyPool, type VerifyJob } from "../../src/inspect/verifyPool.js";
+import { decodeTransaction, type SignedTransaction } from "../../src/ledger/transaction.js";
+import { startNode, type AttestaNode } from "../../src/node/node.js";
+import { defaultNodeOptions, type NodeOptions } from "../../src/node/options.js";
+import { makeGenesis, makeTransfer, makeTx } from "../../test/fixtures/chain.js";
+import { AIR_QUALITY_PROFILE, publishArgs, registerArgs } from "../../test/fixtures/devices.js";
+import { removeDir, silentLogger, tempDir, waitFor } from "../../test/fixtures/node.js";
+import { readingTuple, SUBMIT_KIND, syntheticReading } from "../../test/fixtures/readings.js";
+import { formatTable, median, type BenchRow } from "../lib.js";
+
+const RUNS = 5;
+/** Transactions admitted per run and key type. */
+const PER_RUN = Number(process.env.BENCH_ADMISSION_TXS ?? 4_000);
+/** Transfers per sender per run, readings per device per run (RUNS × these stay within MAX_NONCE_AHEAD). */
+const PER_SENDER = 5;
+const PER_DEVICE = 10;
+const SUBMIT_BATCH = 500;
+/** Devices registered per operator account, in one block. */
+const PER_OPERATOR = 50;
+const FEE = 10_000n;
+const POOL_BATCH = 4_000;
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Fixture {
+  readonly genesis: Genesis;
+  readonly nodeKey: KeyPair;
+  readonly admin: KeyPair;
+  readonly operators: KeyPair[];
+  readonly senders: KeyPair[];
+  readonly devices: Record<"p256" | "ed25519", Array<{ id: string; key: KeyPair }>>;
+}
+
+function fixture(): Fixture {
+  const nodeKey = generateKeyPair();
+  const admin = generateKeyPair();
+  const devicesPerType = PER_RUN / PER_DEVICE;
+  const operators = Array.from({ length: Math.ceil((2 * devicesPerType) / PER_OPERATOR) }, () => generateKeyPair());
+  const senders = Array.from({ length: PER_RUN / PER_SENDER }, () => generateKeyPair());
+  const devices = {
+    p256: Array.from({ length: devicesPerType }, (_, i) => ({ id: `p256-${i}`, key: generateKeyPair("p256") })),
+    ed25519: Array.from({ length: devicesPerType }, (_, i) => ({ id: `ed25519-${i}`, key: generateKeyPair("ed25519") })),
+  };
+  const genesis: Genesis = {
+    chainId: "attesta-bench",
+    timestamp: Date.now(),
+    validators: [validator(nodeKey.publicKey)],
+    accounts: [
+      { address: admin.address, balance: 10n ** 15n, roles: ["admin"] },
+      ...operators.map((k) => ({ address: k.address, balance: 10n ** 15n, roles: ["operator" as const] })),
+      ...senders.map((k) => ({ address: k.address, balance: 10n ** 12n, roles: [] })),
+    ],
+    params: defaultChainParams,
+  };
+  return { genesis, nodeKey, admin, operators, senders, devices };
+}
+
+function open(dataDir: string, o: Partial<NodeOptions>): Promise<AttestaNode> {
+  return startNode({ ...defaultNodeOptions, dataDir, dev: false, logLevel: "silent", verifyWorkers: 0, ...o }, { logger: silentLogger });
+}
+
+/** Submits `txs` and waits until the last one is final; throws if one is refused. */
+async function commit(node: AttestaNode, txs: readonly SignedTransaction[]): Promise<void> {
+  const results = await node.submitTxs(txs.map((t) => t.bytes));
+  const refused = results.filter((r) => "error" in r);
+  if (refused.length > 0) throw new Error(`setup refused: ${refused.map((r) => ("error" in r ? r.error.code : "")).join(", ")}`);
+  await waitFor(async () => ((await node.txStatus(txs[txs.length - 1]!.hash))?.status === "final" && node.status().mempool.count === 0 ? true : undefined), 60_000, 50);
+}
+
+/** The data directory with the profile published and every device registered, by a validator node stopped afterwards. */
+async function setup(f: Fixture, dataDir: string): Promise<void> {
+  await writeFile(join(dataDir, "genesis.json"), JSON.stringify(genesisToJson(f.genesis)));
+  await writeKeyFile(join(dataDir, "node.key"), f.nodeKey);
+  const node = await open(dataDir, { validator: true });
+  try {
+    await commit(node, [makeTx(f.genesis, f.admin, "profiles.publish", publishArgs(), { nonce: 0, fee: 10n ** 6n })]);
+    const all = [...f.devices.p256, ...f.devices.ed25519];
+    const registrations = all.map((d, i) =>
+      makeTx(f.genesis, f.operators[Math.floor(i / PER_OPERATOR)]!, "devices.register", registerArgs({ id: d.id, key: d.key, profileId: AIR_QUALITY_PROFILE }), { nonce: i % PER_OPERATOR, fee: FEE }),
+    );
+    await commit(node, registrations);
+    for (const d of [all[0]!, all[all.length - 1]!]) if ((await node.device(d.id)) === undefined) throw new Error(`device ${d.id} not registered`);
+  } finally {
+    await node.stop();
+  }
+}
+
+/** Each run's transactions of one key type, nonce-major so every signer's nonces arrive in order. */
+function presign(f: Fixture, type: KeyType): SignedTransaction[][] {
+  const recipient = generateKeyPair().address;
+  return Array.from({ length: RUNS }, (_, run) => {
+    const txs: SignedTransaction[] = [];
+    if (type === "secp256k1") {
+      for (let k = 0; k < PER_SENDER; k++) for (const s of f.senders) txs.push(makeTransfer(f.genesis, s, recipient, 1n, { nonce: run * PER_SENDER + k, fee: FEE }));
+    } else {
+      for (let k = 0; k < PER_DEVICE; k++) {
+        const seq = run * PER_DEVICE + k + 1;
+        f.devices[type].forEach((d, i) => txs.push(makeTx(f.genesis, d.key, SUBMIT_KIND, readingTuple(syntheticReading(d.id, i, seq)), { nonce: seq - 1, fee: FEE })));
+      }
+    }
+    return txs;
+  });
+}
+
+/** Admitted/s of one run's transactions through node.submitTxs in batches; throws if one is refused. */
+async function admissionRate(node: AttestaNode, txs: readonly SignedTransaction[]): Promise<number> {
+  const lists: Uint8Array[][] = [];
+  for (let i = 0; i < txs.length; i += SUBMIT_BATCH) lists.push(txs.slice(i, i + SUBMIT_BATCH).map((t) => t.bytes));
+  const start = performance.now();
+  let refused = 0;
+  const codes = new Set<string>();
+  for (const list of lists) {
+    for (const r of await node.submitTxs(list)) {
+      if ("error" in r) {
+        refused++;
+        codes.add(r.error.code);
+      }
+    }
+  }
+  const ms = performance.now() - start;
+  if (refused > 0) throw new Error(`${refused} of ${txs.length} refused: ${[...codes].join(", ")}`);
+  return (txs.length * 1000) / ms;
+}
+
+/** Verifications/s of verifySignature over the same transactions, on this thread. */
+function verifyRate(txs: readonly SignedTransaction[]): number {
+  const start = performance.now();
+  for (const tx of txs) if (!verifySignature(tx.keyType, tx.publicKey, tx.signature, tx.payload)) throw new Error("signature did not verify");
+  return (txs.length * 1000) / (performance.now() - start);
+}
+
+function backendOf(type: KeyType): string {
+  return type === "secp256k1" ? activeSecp256k1Backend() : "node";
+}
+
+async function admission(): Promise<BenchRow[]> {
+  const f = fixture();
+  const dataDir = await tempDir("attesta-bench-admission-");
+  const signed = { secp256k1: presign(f, "secp256k1"), p256: presign(f, "p256"), ed25519: presign(f, "ed25519") };
+  const rows: BenchRow[] = [];
+  try {
+    await setup(f, dataDir);
+    // A full node (no block production): the mempool only grows, so it gets room for every run.
+    const node = await open(dataDir, { validator: false, mempoolMaxTxs: 1_000_000, mempoolMaxBytes: 2 ** 30 });
+    try {
+      for (const type of ["secp256k1", "p256", "ed25519"] as const) {
+        const label = type === "secp256k1" ? "secp256k1 transfers" : `readings.submit by ${type} devices`;
+        verifyRate(signed[type][0]!.slice(0, 200)); // warm-up (key objects, JIT)
+        const admitted: number[] = [];
+        const raw: number[] = [];
+        for (const txs of signed[type]) {
+          // Raw first, then admission: the verification cache does not hold these yet.
+          raw.push(verifyRate(txs));
+          admitted.push(await admissionRate(node, txs));
+          await sleep(50);
+        }
+        const a = median(admitted);
+        const v = median(raw);
+        rows.push({ name: `admission per core, ${label}`, value: a, unit: "tx/s", note: `${RUNS} runs × ${PER_RUN} pre-signed, node.submitTxs in batches of ${SUBMIT_BATCH}, verifyWorkers 0; = ${((a / v) * 100).toFixed(0)}% of raw verify (goal >= 90%)` });
+        rows.push({ name: `${type} verifySignature (${backendOf(type)}), same txs, same run`, value: v, unit: "ops/s", note: `min ${Math.min(...raw).toFixed(0)}, max ${Math.max(...raw).toFixed(0)}` });
+      }
+    } finally {
+      await node.stop();
+    }
+  } finally {
+    await removeDir(dataDir);
+  }
+  return rows;
+}
+
+/** VerifyPool.verify on batches of POOL_BATCH jobs of one key type: jobs/s with `size` workers (0 = inline). */
+async function poolRates(jobs: readonly VerifyJob[], sizes: readonly number[]): Promise<Map<number, number>> {
+  const pools = new Map(sizes.map((size) => [size, new VerifyPool({ size, minParallelBatch: 16 })]));
+  for (const pool of pools.values()) pool.start();
+  try {
+    for (const pool of pools.values()) await pool.verify(jobs.slice(0, 500)); // workers loaded and warm
+    const samples = new Map<number, number[]>(sizes.map((s) => [s, []]));
+    for (let r = 0; r < RUNS; r++) {
+      for (const [size, pool] of pools) {
+        const start = performance.now();
+        const results = await pool.verify(jobs);
+        const ms = performance.now() - start;
+        if (results.some((ok) => !ok)) throw new Error("a signature did not verify in the pool");
+        samples.get(size)!.push((jobs.length * 1000) / ms);
+      }
+    }
+    return new Map([...samples].map(([size, rates]) => [size, median(rates)]));
+  } finally {
+    for (const pool of pools.values()) await pool.stop();
+  }
+}
+
+async function pool(): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const recipient = generateKeyPair().address;
+  const { genesis } = makeGenesis({ accounts: 0 });
+  for (const type of ["secp256k1", "p256", "ed25519"] as const) {
+    const keys = Array.from({ length: 64 }, () => generateKeyPair(type));
+    const jobs: VerifyJob[] = Array.from({ length: POOL_BATCH }, (_, i) => {
+      // Decoded from its own bytes, as admission sees it (a built transaction's fields are views of the encoder's 8 KB buffer, which a postMessage would copy whole).
+      const tx = decodeTransaction(makeTransfer(genesis, keys[i % keys.length]!, recipient, BigInt(i + 1), { nonce: i, fee: FEE }).bytes.slice());
+      return { keyType: tx.keyType, publicKey: tx.publicKey, signature: tx.signature, payload: tx.payload };
+    });
+    const rates = await poolRates(jobs, [0, 1, 2]);
+    const inline = rates.get(0)!;
+    rows.push({ name: `verify pool, ${type}, inline (size 0)`, value: inline, unit: "sig/s", note: `${RUNS} runs of one batch of ${POOL_BATCH}, ${keys.length} keys` });
+    for (const size of [1, 2]) {
+      const r = rates.get(size)!;
+      rows.push({ name: `verify pool, ${type}, ${size} worker${size > 1 ? "s" : ""}`, value: r, unit: "sig/s", note: `${(r / inline).toFixed(2)}× inline${size === 2 ? " (goal >= 1.7×)" : ""}` });
+    }
+  }
+  return rows;
+}
+
+export async function run(): Promise<BenchRow[]> {
+  return [...(await admission()), ...(await pool())];
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) console.log(formatTable(await run()));
