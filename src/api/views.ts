@@ -228,7 +228,7 @@ export function verdictJson(v: Verdict, hash?: Uint8Array) {
   return {
     ...(hash !== undefined ? { hash: toHex(hash) } : {}),
     verdict: v.kind,
-    ...(v.kind === "reject" ? { code: v.code, stage: v.stage } : {}),
+    ...(v.kind === "reject" ? { code: v.code, stage: v.stage, message: v.error.message, details: jsonValue(v.error.details ?? {}) } : {}),
     ...(v.kind === "flag" ? { findings: v.findings.map(findingJson) } : {}),
     ...(v.readings !== undefined ? { readings: v.readings.map(readingVerdictJson) } : {}),
   };

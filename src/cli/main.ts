@@ -3,6 +3,7 @@ import "../polyfill.js";
 import { Command } from "commander";
 import { deviceCommand } from "./commands/device.js";
 import { initCommand } from "./commands/init.js";
+import { inspectCommand } from "./commands/inspect.js";
 import { keysCommand } from "./commands/keys.js";
 import { marketCommand } from "./commands/market.js";
 import { profileCommand } from "./commands/profile.js";
@@ -27,6 +28,7 @@ const program = new Command("attesta")
   .addCommand(deviceCommand())
   .addCommand(profileCommand())
   .addCommand(readingCommand())
+  .addCommand(inspectCommand())
   .addCommand(roleCommand())
   .addCommand(validatorCommand())
   .addCommand(marketCommand())

@@ -11,6 +11,10 @@ import { batchArgs, readingArgs, type Reading, type ReadingTuple, type ReadingVa
 import { DEVICE_SIGNED_KINDS, TxKind } from "./txKinds.js";
 import type {
   AccountInfo,
+  AdmittedInfo,
+  FindingInfo,
+  VerdictInfo,
+  VerdictKind,
   AnomalyInfo,
   BlockInfo,
   ChainStatus,
@@ -63,6 +67,9 @@ export interface SendOptions extends TransferOptions {
 export interface SendResult {
   readonly hash: string;
   readonly tx: SignedTransaction;
+  /** The node's verdict at admission: `accept`, or `flag` with the findings (a `reject` throws). */
+  readonly verdict?: VerdictKind;
+  readonly findings?: readonly FindingInfo[];
   /** When `wait` was set. */
   readonly status?: TxStatus;
 }
@@ -137,8 +144,28 @@ export class AttestaClient {
 
   /** Submits one signed transaction; resolves with its hash once the node admitted it. */
   async submit(tx: SignedTransaction | Uint8Array): Promise<string> {
-    const { hash } = await this.request<{ hash: string }>({ method: "POST", path: "/v1/txs", bytes: bytesOf(tx) });
-    return hash;
+    return (await this.submitWithVerdict(tx)).hash;
+  }
+
+  /**
+   * Submits one signed transaction; resolves with its hash and verdict (`accept`, or `flag`
+   * with the findings) once admitted; rejects with an ApiError carrying the code otherwise.
+   */
+  async submitWithVerdict(tx: SignedTransaction | Uint8Array): Promise<AdmittedInfo> {
+    return this.request<AdmittedInfo>({ method: "POST", path: "/v1/txs", bytes: bytesOf(tx) });
+  }
+
+  /**
+   * Would it pass? The node's verdict without admission, for a signed transaction (every stage
+   * runs, nothing enters the mempool) or a bare reading checked against its device's profile
+   * in force and reading state (no signature; `ts` defaults to now on the node). A `reject`
+   * is a verdict here, not an error.
+   */
+  async inspect(what: SignedTransaction | Uint8Array | { readonly deviceId: string; readonly values: ReadingValuesInput; readonly ts?: number }): Promise<VerdictInfo> {
+    if (what instanceof Uint8Array || "bytes" in what) return this.request<VerdictInfo>({ method: "POST", path: "/v1/inspect", bytes: bytesOf(what) });
+    const values = Array.isArray(what.values) ? Object.fromEntries(what.values as ReadonlyArray<readonly [string, number]>) : what.values;
+    const json = { deviceId: what.deviceId, values, ...(what.ts !== undefined ? { ts: what.ts } : {}) };
+    return this.request<VerdictInfo>({ method: "POST", path: "/v1/inspect", json });
   }
 
   /** Submits transactions in order; one result (hash or error) per transaction. */
@@ -215,10 +242,11 @@ export class AttestaClient {
     const { chainId, feePerByte } = await this.chainParams();
     const nonce = opts.nonce ?? (await this.pendingNonce(key, kind, args, opts.device));
     const tx = buildTransaction({ chainId, kind, args, key, nonce, feePerByte, fee: opts.fee, expiry: opts.expiry });
-    const hash = await this.submit(tx);
-    if (opts.wait === undefined || opts.wait === false) return { hash, tx };
+    const { hash, verdict, findings } = await this.submitWithVerdict(tx);
+    const admitted = { hash, tx, verdict, ...(findings !== undefined ? { findings } : {}) };
+    if (opts.wait === undefined || opts.wait === false) return admitted;
     const status = await this.waitForTx(hash, { until: opts.wait === "final" ? "final" : "included" });
-    return { hash, tx, status };
+    return { ...admitted, status };
   }
 
   /** The nonce the signer's next transaction of `kind` takes. */

@@ -115,8 +115,39 @@ export interface ErrorInfo {
   readonly details: Record<string, unknown>;
 }
 
+/** What the inspection stage made of a transaction or a reading: `reject` never enters the mempool; `flag` is admitted and recorded as an anomaly. */
+export type VerdictKind = "accept" | "flag" | "reject";
+
+/** One reading of a verdict: accepted (status ok, maybe with findings) or rejected with a code. */
+export interface ReadingVerdictInfo {
+  readonly deviceId: string;
+  readonly seq: number;
+  readonly status: "ok" | "failed";
+  readonly code: string;
+  readonly findings: readonly FindingInfo[];
+}
+
+/** A verdict as the API answers it (`POST /v1/txs`, `POST /v1/inspect`). */
+export interface VerdictInfo {
+  /** The transaction's hash (absent for a bare reading, or bytes that do not decode). */
+  readonly hash?: string;
+  readonly verdict: VerdictKind;
+  /** For `reject`: the code, the pipeline stage that decided (stateless, signature, stateful, dry_run, mempool), and the error's message and details. */
+  readonly code?: string;
+  readonly stage?: string;
+  readonly message?: string;
+  readonly details?: JsonValue;
+  /** For `flag`: every accepted reading's findings, in order. */
+  readonly findings?: readonly FindingInfo[];
+  /** For readings methods: each reading's outcome. */
+  readonly readings?: readonly ReadingVerdictInfo[];
+}
+
+/** An admitted transaction: its hash and verdict (`accept` or `flag`). */
+export type AdmittedInfo = VerdictInfo & { readonly hash: string };
+
 /** One item of a batch submission, in the order sent. */
-export type SubmitResult = { readonly hash: string } | { readonly error: ErrorInfo };
+export type SubmitResult = AdmittedInfo | { readonly error: ErrorInfo };
 
 export type DeviceStatus = "active" | "suspended" | "revoked";
 

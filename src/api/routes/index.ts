@@ -4,6 +4,7 @@ import { anomalyRoutes } from "./anomalies.js";
 import { blockRoutes } from "./blocks.js";
 import type { RouteDeps } from "./deps.js";
 import { deviceRoutes } from "./devices.js";
+import { inspectRoutes } from "./inspect.js";
 import { marketRoutes } from "./market.js";
 import { metricsRoutes } from "./metrics.js";
 import { profileRoutes } from "./profiles.js";
@@ -19,6 +20,7 @@ export function apiRoutes(deps: RouteDeps): Route[] {
     ...statusRoutes(deps),
     ...blockRoutes(deps),
     ...txRoutes(deps),
+    ...inspectRoutes(deps),
     ...accountRoutes(deps),
     ...deviceRoutes(deps),
     ...anomalyRoutes(deps),
