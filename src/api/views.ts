@@ -3,12 +3,14 @@ import { profileSpecToJson } from "../contracts/modules/profiles/index.js";
 import type { ProfileVersion } from "../contracts/modules/profiles/spec.js";
 import type { Finding } from "../contracts/modules/readings/findings.js";
 import { toHex } from "../crypto/bytes.js";
-import type { Commit } from "../ledger/commit.js";
-import type { Header } from "../ledger/header.js";
+import { encode } from "../ledger/codec.js";
+import { commitTuple, type Commit } from "../ledger/commit.js";
+import { encodeHeader, type Header } from "../ledger/header.js";
 import type { Receipt } from "../ledger/receipt.js";
 import type { SignedTransaction } from "../ledger/transaction.js";
 import type {
   AccountView,
+  DeviceIntegrityView,
   DeviceView,
   LicenceView,
   NodeStatus,
@@ -184,6 +186,41 @@ export function readingJson(r: ReadingView) {
     findings: r.findings.map(findingJson),
     profile: r.profile,
     version: r.version,
+  };
+}
+
+/**
+ * A device's integrity answer: what the record says (status, profile, owner, counters), the
+ * node's recent findings, and under `proof` the canonical bytes a consumer checks without
+ * trusting the node: record and key, the compressed state proof (bitmap + non-empty siblings,
+ * top-down), the finalized header and its commit certificate (both msgpack-encoded), and the
+ * validator set in force at that height (public keys, in set order).
+ */
+export function deviceIntegrityJson(v: DeviceIntegrityView) {
+  const d = v.record;
+  return {
+    id: d.id,
+    status: d.status,
+    kind: d.kind,
+    owner: toHex(d.owner),
+    profileId: d.profileId,
+    profileVersion: v.profileVersion,
+    bridge: d.bridge,
+    counters: countersJson(d.counters),
+    anomalyWindow: [...d.anomalyWindow],
+    recentFindings: v.recentFindings.map(readingJson),
+    proof: {
+      height: v.header.height,
+      blockHash: toHex(v.blockHash),
+      stateRoot: toHex(v.header.stateRoot),
+      key: toHex(v.key),
+      record: toHex(v.recordBytes),
+      bitmap: toHex(v.proof.bitmap),
+      siblings: v.proof.siblings.map(toHex),
+      header: toHex(encodeHeader(v.header)),
+      commit: v.commit === null ? null : toHex(encode(commitTuple(v.commit))),
+      validators: v.validators.map((val) => toHex(val.publicKey)),
+    },
   };
 }
 

@@ -6,6 +6,7 @@ import { ApiError, ClientErrorCode } from "./apiError.js";
 import { checkId } from "./argChecks.js";
 import { addressBytes, buildTransaction, transferArgs } from "./buildTransaction.js";
 import { requestJson, type HttpRequest } from "./http.js";
+import type { DeviceIntegrityAnswer } from "./integrity.js";
 import { parseAccount, parseBlock, parseDevice, parseOffer, parseStatus, parseTxStatus, type BlockWire } from "./parse.js";
 import { batchArgs, readingArgs, type Reading, type ReadingTuple, type ReadingValuesInput } from "./readingArgs.js";
 import { DEVICE_SIGNED_KINDS, TxKind } from "./txKinds.js";
@@ -284,6 +285,14 @@ export class AttestaClient {
   /** A device's record, status, profile version, counters and last reading; ApiError NOT_FOUND if unknown. */
   async device(id: string): Promise<DeviceInfo> {
     return parseDevice(await this.request({ method: "GET", path: `/v1/devices/${segment(id)}` }));
+  }
+
+  /**
+   * A device's record with its proof against the latest finalized header, to check with
+   * `verifyIntegrity`; ApiError NOT_FOUND if unknown, NOT_FINALIZED while a block not yet final changes it.
+   */
+  async deviceIntegrity(id: string): Promise<DeviceIntegrityAnswer> {
+    return this.request({ method: "GET", path: `/v1/devices/${segment(id)}/integrity` });
   }
 
   /** A device's accepted readings by ascending seq, from seq `from` on. */

@@ -284,6 +284,7 @@ class Node implements AttestaNode {
 
   private readonly queries: AttestationQueryService;
   readonly device: AttestationQueries["device"] = (id) => this.queries.device(id);
+  readonly deviceIntegrity: AttestationQueries["deviceIntegrity"] = (id) => this.queries.deviceIntegrity(id);
   readonly deviceReadings: AttestationQueries["deviceReadings"] = (id, opts) => this.queries.deviceReadings(id, opts);
   readonly deviceAnomalies: AttestationQueries["deviceAnomalies"] = (id, opts) => this.queries.deviceAnomalies(id, opts);
   readonly anomalies: AttestationQueries["anomalies"] = (opts) => this.queries.anomalies(opts);

@@ -7,10 +7,12 @@ import type { Finding } from "../contracts/modules/readings/findings.js";
 import type { Validator } from "../contracts/modules/validators.js";
 import type { Block } from "../ledger/block.js";
 import type { Commit } from "../ledger/commit.js";
+import type { Header } from "../ledger/header.js";
 import type { Receipt } from "../ledger/receipt.js";
 import type { BareReading } from "../inspect/dryRun.js";
 import type { PipelineObserver } from "../inspect/pipeline.js";
 import type { Verdict } from "../inspect/verdict.js";
+import type { StateProof } from "../ledger/smt/index.js";
 
 export type NodeMode = "validator" | "full";
 
@@ -67,6 +69,38 @@ export interface DeviceView {
   readonly pendingNonce: number;
   /** Silent longer than its profile's interval.maxSeconds, judged from its last reading and the head block time. */
   readonly late: boolean;
+}
+
+/** Why `deviceIntegrity` has no answer now. Stable. */
+export const IntegrityErrorCode = {
+  /** The record (or the validator set) changed in a block that is not final yet: ask again after the next block. */
+  NOT_FINALIZED: "NOT_FINALIZED",
+} as const;
+export type IntegrityErrorCode = (typeof IntegrityErrorCode)[keyof typeof IntegrityErrorCode];
+
+/**
+ * `GET /v1/devices/:id/integrity`: a device's record as of the latest finalized block, with what
+ * a consumer needs to check it without trusting the node: the record's state key and encoded
+ * bytes, their proof against that header's state root, the header, its commit certificate and
+ * the validator set that signed it.
+ */
+export interface DeviceIntegrityView {
+  readonly record: DeviceRecord;
+  /** The record's state key and its canonical encoded bytes (the proved value). */
+  readonly key: Uint8Array;
+  readonly recordBytes: Uint8Array;
+  /** The profile version in force for its next reading (as the node reports it; not proved). */
+  readonly profileVersion: number | null;
+  /** Its latest flagged readings, newest first (from the node's index; not proved). */
+  readonly recentFindings: readonly AnomalyView[];
+  readonly proof: StateProof;
+  /** The latest finalized header; the proof is against its stateRoot. */
+  readonly header: Header;
+  readonly blockHash: Uint8Array;
+  /** The certificate of that block (null only for the genesis block). */
+  readonly commit: Commit | null;
+  /** The validator set in force at the header's height (hashes to its validatorsHash). */
+  readonly validators: readonly Validator[];
 }
 
 /** One accepted reading, from the readings index. */
@@ -175,6 +209,11 @@ export interface AttestationQueries {
   device(id: string): Promise<DeviceView | undefined>;
   /** Accepted readings of a device by ascending seq, from `from` (a seq) on. */
   deviceReadings(id: string, opts: { readonly from?: number; readonly limit: number }): Promise<ReadingView[]>;
+  /**
+   * A device's record proved against the latest finalized header (undefined for an unknown
+   * device); throws AttestaError NOT_FINALIZED while its record changes in a block not yet final.
+   */
+  deviceIntegrity(id: string): Promise<DeviceIntegrityView | undefined>;
   /** A device's flagged readings, newest first. */
   deviceAnomalies(id: string, opts: { readonly limit: number }): Promise<AnomalyView[]>;
   /** Flagged readings across the chain by ascending height, from `fromHeight` on. */

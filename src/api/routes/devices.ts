@@ -1,6 +1,8 @@
-import { ApiErrorCode, apiError } from "../apiErrors.js";
+import { isAttestaError } from "../../errors.js";
+import { IntegrityErrorCode } from "../../node/types.js";
+import { ApiErrorCode, apiError, errorJson } from "../apiErrors.js";
 import type { Route } from "../router.js";
-import { deviceJson, readingJson } from "../views.js";
+import { deviceIntegrityJson, deviceJson, readingJson } from "../views.js";
 import type { RouteDeps } from "./deps.js";
 import { deviceIdParam, limitQuery, uintQuery } from "./listParams.js";
 
@@ -18,6 +20,22 @@ export function deviceRoutes({ node }: Pick<RouteDeps, "node">): Route[] {
       method: "GET",
       template: "/v1/devices/:id",
       handler: async ({ params }) => ({ status: 200, json: deviceJson(await knownDevice(params.id)) }),
+    },
+    {
+      method: "GET",
+      template: "/v1/devices/:id/integrity",
+      handler: async ({ params }) => {
+        const id = deviceIdParam(params.id);
+        try {
+          const view = await node.deviceIntegrity(id);
+          if (view === undefined) throw apiError(ApiErrorCode.NOT_FOUND, "unknown device", { device: id });
+          return { status: 200, json: deviceIntegrityJson(view) };
+        } catch (err) {
+          // Not final yet is a moment, not a bad request: 503, ask again after the next block.
+          if (isAttestaError(err) && err.code === IntegrityErrorCode.NOT_FINALIZED) return { status: 503, json: { error: errorJson(err) } };
+          throw err;
+        }
+      },
     },
     {
       method: "GET",

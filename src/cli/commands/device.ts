@@ -10,9 +10,12 @@ import {
   transferDeviceArgs,
   type DeviceKind,
 } from "../../client/deviceArgs.js";
+import { verifyIntegrity, type DeviceIntegrityAnswer, type IntegrityVerdict } from "../../client/integrity.js";
 import { TxKind } from "../../client/txKinds.js";
 import type { AnomalyInfo, DeviceInfo } from "../../client/types.js";
+import { isHex } from "../../crypto/bytes.js";
 import { KEY_TYPES, type KeyType } from "../../crypto/keyTypes.js";
+import { AttestaError } from "../../errors.js";
 import { CliErrorCode, cliError } from "../cliErrors.js";
 import { action, apiOption, jsonOption, parseCount, printResult, type JsonFlag } from "../output.js";
 import { choiceOption, sendTx, withTxOptions, type TxFlags } from "../sendTx.js";
@@ -39,6 +42,20 @@ function deviceLines(d: DeviceInfo, anomalies: readonly AnomalyInfo[]): string[]
     `counters:   ${c.readings} readings, ${c.anomalies} anomalies, ${c.txs} txs, ${c.feesPaid} fees paid`,
     `nonce:      ${d.nonce} (pending ${d.pendingNonce})`,
     ...anomalies.map((a) => `anomaly:    seq ${a.seq} at height ${a.height}: ${findingText(a)}`),
+  ];
+}
+
+function verifiedLines(answer: DeviceIntegrityAnswer, v: Extract<IntegrityVerdict, { holds: true }>): string[] {
+  const r = v.record;
+  const c = r.counters;
+  return [
+    `holds:      device ${r.id} is ${r.status} under profile ${r.profileId} (v${answer.profileVersion ?? "-"} as reported)`,
+    `owner:      ${r.owner}`,
+    `counters:   ${c.readings} readings, ${c.anomalies} anomalies, ${c.txs} txs, ${c.feesPaid} fees paid`,
+    `proved at:  height ${v.height}, block ${v.blockHash}, state root ${v.stateRoot} (chain ${v.chainId})`,
+    `trust:      ${v.trust}`,
+    ...answer.recentFindings.map((a) => `finding:    seq ${a.seq} at height ${a.height}: ${findingText(a)} (as reported)`),
+    ...v.caveats.map((text) => `caveat:     ${text}`),
   ];
 }
 
@@ -130,6 +147,30 @@ export function deviceCommand(): Command {
         const info = await client.device(id);
         const anomalies = limit === 0 ? [] : await client.deviceAnomalies(id, { limit });
         printResult(flags, { ...info, anomalies }, () => deviceLines(info, anomalies));
+      }),
+    );
+
+  device
+    .command("verify")
+    .description("fetch a device's integrity answer and check it locally: commit certificate, header, state proof of its record")
+    .argument("<id>", "device id")
+    .option("--validators <keys>", "comma-separated public keys (0x hex) of the validator set you trust; default: the set the answer claims")
+    .option("--genesis <hash>", "the genesis hash you trust (needed only for a record proved against the genesis header)")
+    .addOption(apiOption())
+    .addOption(jsonOption())
+    .action(
+      action(async (id: string, flags: JsonFlag & { api: string; validators?: string; genesis?: string }) => {
+        const trusted = flags.validators?.split(",").map((k) => k.trim());
+        for (const key of [...(trusted ?? []), ...(flags.genesis !== undefined ? [flags.genesis] : [])]) {
+          if (!isHex(key)) throw cliError(CliErrorCode.BAD_ARGUMENT, "--validators and --genesis take 0x hex", { name: key });
+        }
+        const answer = await new AttestaClient({ url: flags.api }).deviceIntegrity(id);
+        const verdict = verifyIntegrity(answer, {
+          ...(trusted !== undefined ? { trustedValidators: trusted } : {}),
+          ...(flags.genesis !== undefined ? { genesisHash: flags.genesis } : {}),
+        });
+        if (!verdict.holds) throw new AttestaError(verdict.code, `device ${id}: the answer does not hold: ${verdict.message}`, { device: id });
+        printResult(flags, { ...verdict, profileVersion: answer.profileVersion, recentFindings: answer.recentFindings }, () => verifiedLines(answer, verdict));
       }),
     );
 

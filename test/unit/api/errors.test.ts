@@ -203,6 +203,7 @@ describe("unexpected failures", () => {
             throw new Error("storage exploded");
           },
           device: (id) => t.node.device(id),
+          deviceIntegrity: (id) => t.node.deviceIntegrity(id),
           deviceReadings: (id, o) => t.node.deviceReadings(id, o),
           deviceAnomalies: (id, o) => t.node.deviceAnomalies(id, o),
           anomalies: (o) => t.node.anomalies(o),
