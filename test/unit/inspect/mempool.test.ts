@@ -289,6 +289,19 @@ describe("Mempool.candidates", () => {
     expect(m.candidates(10, a0.bytes.length + c0.bytes.length)).toEqual([a0, c0]);
   });
 
+  it("orders fees beyond 2^53 exactly (their doubles are equal)", () => {
+    const m = pool();
+    const low = variant(1, 0, 2n ** 63n);
+    const high = variant(2, 0, 2n ** 63n + 1n);
+    m.add(low);
+    m.add(high);
+    expect(Number(low.fee)).toBe(Number(high.fee));
+    expect(m.candidates(2, 1 << 20)).toEqual([high, low]);
+    const full = pool({ maxTxs: 1 });
+    full.add(low);
+    expect(full.add(high)).toEqual([{ tx: low, code: TxErrorCode.MEMPOOL_FULL }]);
+  });
+
   it("property: nonce order per sender, and each pick pays the most per byte among the senders' next", () => {
     // A pool of real transactions: 4 senders × 6 nonces × 3 fees, of two sizes.
     const keys = [alice, bob, carol, dave];
