@@ -1,8 +1,14 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { ReadingFinding } from "../contracts/modules/readings/findings.js";
+import type { PipelineObserver } from "../inspect/pipeline.js";
+import type { InspectStage, Verdict } from "../inspect/verdict.js";
 import type { NodeService } from "../node/types.js";
 import { codeLabel } from "./apiErrors.js";
 
 const METHODS = new Set(["GET", "POST", "HEAD"]);
+const FINDINGS = new Set<string>(Object.values(ReadingFinding));
+/** The code label of a verdict that is not a rejection. */
+const NO_CODE = "NONE";
 
 /**
  * The API's Prometheus metrics, in a Registry of their own (never prom-client's global one, so
@@ -14,8 +20,12 @@ export class ApiMetrics {
   private readonly requests: Counter<"route" | "method" | "status">;
   private readonly duration: Histogram<"route">;
   private readonly errors: Counter<"code">;
+  private readonly verdicts: Counter<"verdict" | "code">;
+  private readonly findings: Counter<"code">;
+  private readonly stages: Histogram<"stage">;
+  private readonly unobserve: () => void;
 
-  constructor(node: Pick<NodeService, "status">) {
+  constructor(node: Pick<NodeService, "status" | "observeInspection" | "verifyPoolLoad">) {
     const registers = [this.registry];
     this.requests = new Counter({
       name: "attesta_http_requests_total",
@@ -50,6 +60,41 @@ export class ApiMetrics {
     gauge("attesta_chain_finalized_height", "Height of the last finalized block", () => node.status().finalizedHeight);
     gauge("attesta_mempool_txs", "Transactions in the mempool", () => node.status().mempool.count);
     gauge("attesta_mempool_bytes", "Bytes of transactions in the mempool", () => node.status().mempool.bytes);
+
+    // The inspection pipeline: verdicts by kind and code, findings of flagged readings, time per stage.
+    this.verdicts = new Counter({
+      name: "attesta_inspect_verdicts_total",
+      help: `Admission verdicts by kind (accept, flag, reject) and rejection code (${NO_CODE} unless rejected)`,
+      labelNames: ["verdict", "code"],
+      registers,
+    });
+    this.findings = new Counter({
+      name: "attesta_inspect_findings_total",
+      help: "Findings of the readings admitted as flagged, by finding code",
+      labelNames: ["code"],
+      registers,
+    });
+    this.stages = new Histogram({
+      name: "attesta_inspect_stage_seconds",
+      help: "Time per transaction in each admission stage (stateless, signature, stateful, dry_run), averaged over each submitted batch",
+      labelNames: ["stage"],
+      buckets: [0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1],
+      registers,
+    });
+    const observer: PipelineObserver = {
+      stage: (stage, seconds, txs) => this.observeStage(stage, seconds, txs),
+      verdict: (verdict) => this.countVerdict(verdict),
+    };
+    this.unobserve = node.observeInspection?.(observer) ?? (() => undefined);
+    if (node.verifyPoolLoad !== undefined) {
+      const load = node.verifyPoolLoad.bind(node);
+      gauge("attesta_verify_pool_workers", "Worker threads of the signature verification pool (0: verified inline)", () => load().workers);
+      gauge("attesta_verify_pool_in_flight", "Signatures posted to the verification pool and not yet answered", () => load().inFlight);
+      gauge("attesta_verify_pool_utilisation", "Signatures in flight per worker thread (0 when the pool has none)", () => {
+        const { inFlight, workers } = load();
+        return workers === 0 ? 0 : inFlight / workers;
+      });
+    }
     // Process metrics (RSS, heap, event-loop lag): what an operator watches on a Pi.
     collectDefaultMetrics({ register: this.registry });
   }
@@ -57,6 +102,20 @@ export class ApiMetrics {
   observeRequest(route: string, method: string, status: number, seconds: number): void {
     this.requests.inc({ route, method: METHODS.has(method) ? method : "OTHER", status: String(status) });
     this.duration.observe({ route }, seconds);
+  }
+
+  /** Stops observing the node's pipeline (the server calls it when it closes). */
+  close(): void {
+    this.unobserve();
+  }
+
+  private observeStage(stage: InspectStage, seconds: number, txs: number): void {
+    if (txs > 0) this.stages.observe({ stage }, seconds / txs);
+  }
+
+  private countVerdict(v: Verdict): void {
+    this.verdicts.inc({ verdict: v.kind, code: v.kind === "reject" ? codeLabel(v.code) : NO_CODE });
+    if (v.kind === "flag") for (const f of v.findings) this.findings.inc({ code: FINDINGS.has(f.code) ? f.code : "OTHER" });
   }
 
   countError(code: string): void {

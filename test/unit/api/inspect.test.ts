@@ -101,6 +101,21 @@ describe("POST /v1/txs answers with the verdict", () => {
   }, 40_000);
 });
 
+describe("GET /metrics", () => {
+  it("counts verdicts by kind and code and findings by code, times the stages, and shows the verification pool", async () => {
+    const { body } = await http(`${t.url}/metrics`);
+    const text = String(body);
+    expect(text).toMatch(/attesta_inspect_verdicts_total\{verdict="accept",code="NONE"\} [1-9]/);
+    expect(text).toMatch(/attesta_inspect_verdicts_total\{verdict="flag",code="NONE"\} [1-9]/);
+    expect(text).toMatch(/attesta_inspect_verdicts_total\{verdict="reject",code="HARD_VIOLATION"\} [1-9]/);
+    expect(text).toMatch(/attesta_inspect_findings_total\{code="OUT_OF_RANGE"\} [1-9]/);
+    for (const stage of ["stateless", "signature", "stateful", "dry_run"]) expect(text).toMatch(new RegExp(`attesta_inspect_stage_seconds_count\\{stage="${stage}"\\} [1-9]`));
+    expect(text).toMatch(/attesta_verify_pool_workers \d+/);
+    expect(text).toMatch(/attesta_verify_pool_utilisation \d/);
+    expect(text).toMatch(/attesta_mempool_bytes \d+/);
+  });
+});
+
 describe("attesta inspect", () => {
   /** Runs the command in this process: its stdout, and the exit code it set. */
   async function run(args: string[]): Promise<{ out: string; code: number }> {
