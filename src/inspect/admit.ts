@@ -1,6 +1,6 @@
 import type { ValidityEnv } from "../contracts/validity.js";
 import type { SignedTransaction } from "../ledger/transaction.js";
-import type { Mempool } from "./mempool.js";
+import type { DroppedTx, Mempool } from "./mempool.js";
 import { runPipeline, type InspectEnv, type Inspected, type PipelineDeps } from "./pipeline.js";
 import { InspectStage, rejection } from "./verdict.js";
 
@@ -8,6 +8,8 @@ export { MAX_NONCE_AHEAD } from "./pipeline.js";
 
 export interface AdmissionDeps extends PipelineDeps {
   readonly mempool: Mempool;
+  /** Told of each pending transaction an admission displaced (REPLACED, or evicted: MEMPOOL_FULL). */
+  readonly dropped?: (d: DroppedTx) => void;
 }
 
 /** The block admission inspects for: BlockEnv, where `timestamp` is the head's (0 if unknown) and `proposer` is unused. */
@@ -22,7 +24,8 @@ export type Admission = Inspected;
  * Admits transactions into the mempool, in order, through the inspection pipeline (stateless,
  * signatures in parallel on the pool, stateful against the head state, dry run of the
  * contract); a transaction whose verdict is `accept` or `flag` is added to the mempool, which
- * may still refuse it (DUPLICATE, MEMPOOL_FULL). Consecutive nonces of one sender in one
+ * may still refuse it (DUPLICATE, REPLACEMENT_UNDERPRICED, MEMPOOL_FULL) or displace others
+ * (reported to `dropped`). Consecutive nonces of one sender in one
  * batch are all admitted (the dry run of each sees the head state, not its predecessors).
  */
 export async function admitTransactions(list: readonly Uint8Array[], env: AdmissionEnv, deps: AdmissionDeps): Promise<Admission[]> {
@@ -31,7 +34,8 @@ export async function admitTransactions(list: readonly Uint8Array[], env: Admiss
     pending: (tx) => deps.mempool.has(tx.hash),
     admit(tx) {
       try {
-        deps.mempool.add(tx);
+        const displaced = deps.mempool.add(tx);
+        if (deps.dropped !== undefined) for (const d of displaced) deps.dropped(d);
         return undefined;
       } catch (err) {
         return rejection(err, InspectStage.MEMPOOL);

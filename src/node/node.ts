@@ -10,8 +10,9 @@ import { AttestaError } from "../errors.js";
 import { admitTransactions } from "../inspect/admit.js";
 import { inspectBareReading } from "../inspect/dryRun.js";
 import { runPipeline, type InspectEnv, type PipelineDeps, type PipelineObserver } from "../inspect/pipeline.js";
+import { recheckPending } from "../inspect/recheck.js";
 import { VerifyPool } from "../inspect/verifyPool.js";
-import { Mempool } from "../inspect/mempool.js";
+import { Mempool, type DroppedTx } from "../inspect/mempool.js";
 import { VerifiedCache } from "../inspect/verifiedCache.js";
 import { headerHash } from "../ledger/header.js";
 import { ChainStore } from "../ledger/storage/chainStore.js";
@@ -157,10 +158,11 @@ class Node implements AttestaNode {
       const stateNonce = await nonce;
       if (stateNonce !== undefined && tx.nonce < stateNonce && this.mempool.remove(tx)) this.rejected.add(tx.hash, TxErrorCode.NONCE_TOO_LOW);
     }
-    // RECHECK (admission pipeline): re-run the full admission checks on what is still pending
-    // against the new head state (a device suspended or revoked by the block loses its pending
-    // readings), removing each refused transaction with `this.mempool.remove(tx)` and recording
-    // its code with `this.rejected.add(tx.hash, code)`.
+    // The full admission checks on what is still pending, against the new head state (a device
+    // suspended or revoked by the block loses its pending readings), signatures excepted.
+    for (const { tx, code } of await recheckPending(this.mempool.all(), this.inspectEnv(), this.pipelineDeps())) {
+      if (this.mempool.remove(tx)) this.rejected.add(tx.hash, code);
+    }
   }
 
   status(): NodeStatus {
@@ -212,7 +214,8 @@ class Node implements AttestaNode {
   }
 
   async submitTxs(list: readonly Uint8Array[]): Promise<Array<SubmitAccepted | SubmitRefused>> {
-    const results = await admitTransactions(list, this.inspectEnv(), { ...this.pipelineDeps(), mempool: this.mempool });
+    const dropped = (d: DroppedTx): void => this.rejected.add(d.tx.hash, d.code);
+    const results = await admitTransactions(list, this.inspectEnv(), { ...this.pipelineDeps(), mempool: this.mempool, dropped });
     this.producer?.nudge();
     return results.map(({ tx, verdict }) => {
       if (verdict.kind !== "reject") return { hash: (tx as SignedTransaction).hash, verdict };

@@ -5,13 +5,14 @@ import {
   publishProfileArgs,
   readingArgs,
   registerDeviceArgs,
+  suspendDeviceArgs,
   toHex,
   TxKind,
   type KeyPair,
   type Reading,
 } from "../../../src/client/index.js";
 import { inspectCommand } from "../../../src/cli/commands/inspect.js";
-import { http, startTestNode, type TestNode } from "../../fixtures/node.js";
+import { http, startTestNode, waitFor, type TestNode } from "../../fixtures/node.js";
 
 // POST /v1/txs answers with the verdict, and POST /v1/inspect gives it without admission, for
 // a signed transaction or a bare reading; against a real dev node (the dev key holds every role).
@@ -145,4 +146,22 @@ describe("attesta inspect", () => {
     seq--;
     expect(await run(["--tx", toHex(tx.bytes)])).toMatchObject({ code: 0, out: expect.stringMatching(/verdict: +accept/) });
   });
+});
+
+describe("after each block", () => {
+  it("re-checks what is pending: a reading of a device the block suspended is dropped with DEVICE_SUSPENDED", async () => {
+    const { chainId, feePerByte } = await t.client.chainParams();
+    const device = await t.client.device(DEVICE);
+    // One nonce ahead: it waits in the mempool for the gap to fill.
+    const reading: Reading = { deviceId: DEVICE, seq: 1_000, ts: Date.now(), values: { pm25: 10 } };
+    const tx = buildTransaction({ chainId, kind: TxKind.SUBMIT_READING, args: readingArgs(reading), key: deviceKey, nonce: device.pendingNonce + 1, feePerByte });
+    expect(await t.client.submitWithVerdict(tx)).toMatchObject({ verdict: "accept" });
+    expect(await t.client.txStatus(tx.hash)).toMatchObject({ status: "pending" });
+    await t.client.send(t.devKey, TxKind.SUSPEND_DEVICE, suspendDeviceArgs(DEVICE, "maintenance"), { wait: true });
+    const status = await waitFor(async () => {
+      const s = await t.client.txStatus(tx.hash);
+      return s.status === "rejected" ? s : undefined;
+    });
+    expect(status).toMatchObject({ status: "rejected", code: "DEVICE_SUSPENDED" });
+  }, 30_000);
 });

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { generateKeyPair } from "../../../src/crypto/keys.js";
 import { ReadingFinding, ReadingRejection } from "../../../src/contracts/modules/readings/findings.js";
 import { inspectBareReading } from "../../../src/inspect/dryRun.js";
+import { recheckPending } from "../../../src/inspect/recheck.js";
 import { Mempool } from "../../../src/inspect/mempool.js";
 import { InspectStage, type Verdict } from "../../../src/inspect/verdict.js";
 import type { SignedTransaction } from "../../../src/ledger/transaction.js";
@@ -121,5 +122,12 @@ describe("the inspection pipeline", () => {
       code: ReadingRejection.TS_IN_FUTURE,
     });
     await expect(inspectBareReading(chain.state, env, { deviceId: "Not An Id", values: GOOD, ts: 0 })).rejects.toMatchObject({ code: TxErrorCode.MALFORMED });
+  });
+
+  it("re-checks pending transactions against a new head: a device suspended by the block loses its pending readings", async () => {
+    const pending = [submit(0, 1, chain.time, GOOD), submit(1, 1, chain.time, GOOD)];
+    expect(await recheckPending(pending, inspectEnvOf(chain), chain)).toEqual([]);
+    expect((await chain.run(chain.t.operator, "devices.suspend", [sensor(0).id, "maintenance"])).status).toBe("ok");
+    expect(await recheckPending(pending, inspectEnvOf(chain), chain)).toEqual([{ tx: pending[0], code: TxErrorCode.DEVICE_SUSPENDED }]);
   });
 });
