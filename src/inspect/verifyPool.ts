@@ -34,20 +34,31 @@ interface Pending {
 interface PoolWorker {
   readonly worker: Worker;
   readonly pending: Map<number, Pending>;
+  /** Set when the worker has loaded its module (its first message). */
+  ready: boolean;
+  /** Resolves true once loaded, false if it died before. */
+  readonly loaded: Promise<boolean>;
 }
 
 const verifyInline = (jobs: readonly VerifyJob[]): boolean[] =>
   jobs.map((j) => verifySignature(j.keyType, j.publicKey, j.signature, j.payload));
 
-// Built code runs the compiled worker; tests and tsx run the TypeScript source through tsx.
+// Built code runs the compiled worker. Tests and tsx run from the TypeScript source, where a
+// worker's entry module cannot be TypeScript (loaders registered by --import do not apply to
+// it): a one-line bootstrap registers tsx inside the worker, then imports the source.
 const fromSource = import.meta.url.endsWith(".ts");
 const WORKER_URL = new URL(fromSource ? "./verifyWorker.ts" : "./verifyWorker.js", import.meta.url);
-const WORKER_EXEC_ARGV = fromSource ? ["--import", "tsx"] : [];
+const SOURCE_BOOTSTRAP = `import("tsx/esm/api").then(({ register }) => { register(); return import(${JSON.stringify(WORKER_URL.href)}); });`;
+
+function newWorker(): Worker {
+  return fromSource ? new Worker(SOURCE_BOOTSTRAP, { eval: true }) : new Worker(WORKER_URL);
+}
 
 /**
  * A pool of worker threads that verify batches of signatures in parallel. A batch is split
- * evenly across the workers; the main thread stays free for HTTP, admission and blocks. A
- * worker that dies has its pending jobs verified inline, and is replaced.
+ * evenly across the ready workers; the main thread stays free for HTTP, admission and blocks.
+ * A worker that dies has its pending jobs verified inline, and is replaced if it had worked;
+ * one that cannot even load is not (it would fail again), and the pool verifies with fewer.
  */
 export class VerifyPool {
   private workers: PoolWorker[] = [];
@@ -56,8 +67,19 @@ export class VerifyPool {
 
   constructor(private readonly options: VerifyPoolOptions = defaultVerifyPoolOptions()) {}
 
+  /** Workers that have loaded and take jobs. */
   get size(): number {
-    return this.workers.length;
+    return this.readyWorkers().length;
+  }
+
+  private readyWorkers(): PoolWorker[] {
+    return this.workers.filter((w) => w.ready);
+  }
+
+  /** Resolves, once every started worker has loaded or failed to, with the number ready. */
+  async waitReady(): Promise<number> {
+    await Promise.all(this.workers.map((w) => w.loaded));
+    return this.size;
   }
 
   /** Signatures posted to the workers and not yet answered (utilisation: inFlight / size). */
@@ -83,17 +105,25 @@ export class VerifyPool {
   }
 
   private spawn(): PoolWorker {
-    const worker = new Worker(WORKER_URL, { execArgv: WORKER_EXEC_ARGV });
-    const entry: PoolWorker = { worker, pending: new Map() };
+    const worker = newWorker();
+    let settle!: (loaded: boolean) => void;
+    const entry: PoolWorker = { worker, pending: new Map(), ready: false, loaded: new Promise((resolve) => (settle = resolve)) };
     worker.unref();
-    worker.on("message", ({ id, results }: { id: number; results: boolean[] }) => {
-      const pending = entry.pending.get(id);
-      entry.pending.delete(id);
-      pending?.resolve(results);
+    worker.on("message", (message: { ready: true } | { id: number; results: boolean[] }) => {
+      if ("ready" in message) {
+        entry.ready = true;
+        settle(true);
+        return;
+      }
+      const pending = entry.pending.get(message.id);
+      entry.pending.delete(message.id);
+      pending?.resolve(message.results);
     });
     const fail = (): void => {
+      settle(false);
       const index = this.workers.indexOf(entry);
-      if (index >= 0) this.workers.splice(index, 1, ...(this.running ? [this.spawn()] : []));
+      const replace = this.running && entry.ready;
+      if (index >= 0) this.workers.splice(index, 1, ...(replace ? [this.spawn()] : []));
       for (const p of entry.pending.values()) p.resolve(verifyInline(p.jobs));
       entry.pending.clear();
     };
@@ -106,7 +136,7 @@ export class VerifyPool {
 
   /** Verifies every job; results in the same order. Never rejects: a failed signature is `false`. */
   async verify(jobs: readonly VerifyJob[]): Promise<boolean[]> {
-    const workers = this.workers;
+    const workers = this.readyWorkers();
     if (workers.length === 0 || jobs.length < this.options.minParallelBatch) return verifyInline(jobs);
     const chunk = Math.ceil(jobs.length / workers.length);
     const parts = await Promise.all(

@@ -11,3 +11,6 @@ parentPort?.on("message", ({ id, jobs }: { id: number; jobs: WireJob[] }) => {
   });
   parentPort?.postMessage({ id, results });
 });
+
+// Loaded: the pool sends jobs only to workers that said so.
+parentPort?.postMessage({ ready: true });

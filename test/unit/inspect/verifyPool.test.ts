@@ -25,11 +25,15 @@ describe("VerifyPool", () => {
   it("gives, from worker threads, the same verdicts as verifying inline, in order", async () => {
     pool = new VerifyPool({ size: 2, minParallelBatch: 1 });
     pool.start();
-    expect(pool.size).toBe(2);
+    // Both workers load (from the TypeScript source here, through the tsx bootstrap).
+    expect(await pool.waitReady()).toBe(2);
     const batch = jobs();
     const expected = batch.map((j) => verifySignature(j.keyType, j.publicKey, j.signature, j.payload));
     expect(expected.filter((ok) => !ok)).toHaveLength(30);
-    expect(await pool.verify(batch)).toEqual(expected);
+    const answer = pool.verify(batch);
+    expect(pool.inFlight).toBe(batch.length); // posted to the workers, not verified inline
+    expect(await answer).toEqual(expected);
+    expect(pool.inFlight).toBe(0);
   });
 
   it("verifies inline when it has no workers, and after it is stopped", async () => {
@@ -38,6 +42,7 @@ describe("VerifyPool", () => {
     const expected = batch.map((j) => verifySignature(j.keyType, j.publicKey, j.signature, j.payload));
     expect(await pool.verify(batch)).toEqual(expected);
     pool.start();
+    expect(await pool.waitReady()).toBe(1);
     await pool.stop();
     expect(pool.size).toBe(0);
     expect(await pool.verify(batch)).toEqual(expected);
