@@ -1,5 +1,6 @@
 import { AttestaError, isAttestaError } from "../errors.js";
 import { TxErrorCode } from "../ledger/txErrors.js";
+import { IntegrityErrorCode } from "../node/types.js";
 
 /** Errors of the HTTP layer itself (the request, not a transaction). Stable: never rename one. */
 export const ApiErrorCode = {
@@ -28,6 +29,15 @@ export const HTTP_STATUS_OF_CODE: Readonly<Record<string, number>> = {
   [TxErrorCode.INSUFFICIENT_FUNDS]: 422,
   [TxErrorCode.UNKNOWN_SENDER]: 422,
   [TxErrorCode.MEMPOOL_FULL]: 503,
+  [TxErrorCode.REPLACEMENT_UNDERPRICED]: 409,
+  [TxErrorCode.SEQ_REPLAY]: 409,
+  [TxErrorCode.UNAUTHORISED]: 403,
+  [TxErrorCode.DEVICE_UNKNOWN]: 422,
+  [TxErrorCode.DEVICE_SUSPENDED]: 422,
+  [TxErrorCode.DEVICE_REVOKED]: 422,
+  [TxErrorCode.NOT_BOUND_TO_BRIDGE]: 422,
+  [TxErrorCode.HARD_VIOLATION]: 422,
+  [IntegrityErrorCode.NOT_FINALIZED]: 503,
   [ApiErrorCode.BAD_REQUEST]: 400,
   [ApiErrorCode.NOT_FOUND]: 404,
   [ApiErrorCode.METHOD_NOT_ALLOWED]: 405,

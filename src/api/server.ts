@@ -111,6 +111,7 @@ export async function startApiServer(options: Partial<ApiOptions>, deps: ApiDeps
     port,
     stop: () =>
       (stopping ??= new Promise<void>((resolve) => {
+        metrics.close(); // unsubscribes from the node
         server.close(() => resolve());
         server.closeAllConnections();
       })),

@@ -54,3 +54,11 @@ export { decodeTransaction, signTransaction, type SignedTransaction, type Unsign
 export { minimumFee } from "../ledger/fee.js";
 export { TxErrorCode } from "../ledger/txErrors.js";
 export type { Encodable } from "../ledger/codec.js";
+export {
+  verifyIntegrity,
+  IntegrityCheckCode,
+  type DeviceIntegrityAnswer,
+  type IntegrityTrust,
+  type IntegrityVerdict,
+  type VerifyIntegrityOptions,
+} from "./integrity.js";

@@ -6,7 +6,5 @@ export function proposerFor(set: ValidatorSet, height: number, round: number): V
   return set[(height + round) % set.length] as Validator;
 }
 
-/** Votes needed for a quorum of n equal-power validators: floor(2n/3) + 1. */
-export function quorum(n: number): number {
-  return Math.floor((2 * n) / 3) + 1;
-}
+/** Votes needed for a quorum of n equal-power validators: floor(2n/3) + 1 (the rule commit checks use). */
+export { commitQuorum as quorum } from "../ledger/commitCheck.js";

@@ -93,7 +93,7 @@ describe("POST /v1/txs answers with the verdict", () => {
     await t.client.waitForTx(flaggedTx.hash, { timeoutMs: 15_000, pollMs: 50 });
 
     const hard = await http(`${t.url}/v1/txs`, { json: { tx: toHex((await readingTx({ pm25: 5000 })).bytes) } });
-    expect(hard).toMatchObject({ status: 400, body: { error: { code: "HARD_VIOLATION" } } });
+    expect(hard).toMatchObject({ status: 422, body: { error: { code: "HARD_VIOLATION" } } });
     seq--;
     const stranger = generateKeyPair("secp256k1");
     const { chainId, feePerByte } = await t.client.chainParams();

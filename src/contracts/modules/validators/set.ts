@@ -1,6 +1,6 @@
+import { validatorKeysHash } from "../../../ledger/commitCheck.js";
 import { addressOf } from "../../../crypto/address.js";
 import { equalBytes } from "../../../crypto/bytes.js";
-import { sha256 } from "../../../crypto/hash.js";
 import { PUBLIC_KEY_LENGTH } from "../../../crypto/keyTypes.js";
 import { decodeTrusted, encode } from "../../../ledger/codec.js";
 import { TupleReader } from "../../../ledger/tuple.js";
@@ -33,9 +33,9 @@ export function encodeValidatorSet(set: ValidatorSet): Uint8Array {
   return encode(set.map((v) => v.publicKey));
 }
 
-/** The hash a header commits to (validatorsHash, nextValidatorsHash). */
+/** The hash a header commits to (validatorsHash, nextValidatorsHash): the one rule in ledger/commitCheck.ts. */
 export function validatorSetHash(set: ValidatorSet): Uint8Array {
-  return sha256(encodeValidatorSet(set));
+  return validatorKeysHash(set.map((v) => v.publicKey));
 }
 
 /** The position of `address` in `set`, or -1. */
