@@ -1,6 +1,7 @@
 import { BoundedCache } from "../boundedCache.js";
 import { verifySignature } from "../crypto/verify.js";
 import type { SignedTransaction } from "../ledger/transaction.js";
+import type { VerifyPool } from "./verifyPool.js";
 
 /**
  * Hashes of transactions whose signatures were verified, bounded (oldest evicted), so a
@@ -19,6 +20,20 @@ export class VerifiedCache {
 
   add(tx: SignedTransaction): void {
     this.hashes.set(Buffer.from(tx.hash).toString("latin1"), true);
+  }
+
+  /**
+   * Verifies, on `pool`, the signatures of the transactions not yet cached, and remembers the
+   * valid ones: block import calls this first, so its per-transaction checks are cache hits
+   * (an invalid signature stays uncached, and `verify` then refuses it).
+   */
+  async verifyAll(txs: readonly SignedTransaction[], pool: VerifyPool): Promise<void> {
+    const missing = txs.filter((tx) => !this.has(tx));
+    if (missing.length === 0) return;
+    const valid = await pool.verify(missing.map((tx) => ({ keyType: tx.keyType, publicKey: tx.publicKey, signature: tx.signature, payload: tx.payload })));
+    missing.forEach((tx, i) => {
+      if (valid[i] === true) this.add(tx);
+    });
   }
 
   /** Verifies unless cached; remembers a success. */

@@ -28,6 +28,8 @@ export interface ChainDeps {
   readonly logger: Logger;
   /** Checks a transaction's signature, with the node's cache of verified transactions. */
   readonly verifyTx: (tx: SignedTransaction) => boolean;
+  /** Verifies a block's signatures in parallel before its import, so `verifyTx` finds them cached. */
+  readonly preverify?: (txs: readonly SignedTransaction[]) => Promise<void>;
 }
 
 export interface ChainOptions {
@@ -143,6 +145,7 @@ export class Chain {
   /** Validates `block` against the head and, if it is valid, commits it. `commit` is its own certificate, when known. */
   importBlock(block: Block, commit?: Commit): Promise<ImportedBlock> {
     return this.enqueue(async () => {
+      await this.deps.preverify?.(block.txs);
       const verified = await verifyBlock(
         block,
         {

@@ -76,12 +76,19 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Atte
   try {
     const registry = createRegistry();
     const verified = new VerifiedCache();
+    const pool = new VerifyPool({ size: opts.verifyWorkers, minParallelBatch: 16 });
     const chain = await Chain.open(
-      { store, genesis, registry, logger: deps.logger.child({ module: "chain" }), verifyTx: (tx) => verified.verify(tx) },
+      {
+        store,
+        genesis,
+        registry,
+        logger: deps.logger.child({ module: "chain" }),
+        verifyTx: (tx) => verified.verify(tx),
+        preverify: (txs) => verified.verifyAll(txs, pool),
+      },
       { maxClockSkewMs: opts.maxClockSkewMs },
     );
     const mempool = new Mempool({ maxTxs: opts.mempoolMaxTxs, maxBytes: opts.mempoolMaxBytes, maxPerSender: 1_000 });
-    const pool = new VerifyPool({ size: opts.verifyWorkers, minParallelBatch: 16 });
     pool.start();
     return new Node(opts, genesis, store, chain, mempool, verified, pool, registry, key, log);
   } catch (err) {
