@@ -194,11 +194,7 @@ async function admission(): Promise<BenchRow[]> {
 
 type VerifyPoolModule = typeof import("../../src/inspect/verifyPool.js");
 
-/**
- * The pool of the built code (dist/), as the node runs it: from the TypeScript source under
- * tsx, the pool's workers cannot load verifyWorker.ts on Node 20 (ERR_UNKNOWN_FILE_EXTENSION
- * despite `--import tsx`), and the pool silently verifies inline instead.
- */
+/** The pool of the built code (dist/), exactly as the node runs it. */
 async function builtVerifyPool(): Promise<VerifyPoolModule> {
   await buildCli();
   return (await import(pathToFileURL(join(ROOT, "dist/src/inspect/verifyPool.js")).href)) as VerifyPoolModule;
@@ -209,7 +205,9 @@ async function poolRates({ VerifyPool }: VerifyPoolModule, jobs: readonly Verify
   const pools = new Map(sizes.map((size) => [size, new VerifyPool({ size, minParallelBatch: 16 })]));
   for (const pool of pools.values()) pool.start();
   try {
-    for (const pool of pools.values()) await pool.verify(jobs.slice(0, 500)); // workers loaded and warm
+    // Jobs go only to workers that have loaded: wait for them, then warm them up.
+    for (const pool of pools.values()) await pool.waitReady();
+    for (const pool of pools.values()) await pool.verify(jobs.slice(0, 500));
     const samples = new Map<number, Array<{ rate: number; cpuShare: number }>>(sizes.map((s) => [s, []]));
     for (let r = 0; r < RUNS; r++) {
       for (const [size, pool] of pools) {

@@ -1,6 +1,7 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { keyTypeCode, type KeyType } from "../crypto/keyTypes.js";
+import type { KeyType } from "../crypto/keyTypes.js";
+import { packJobs } from "./verifyJobs.js";
 import type { SignedPayload } from "../crypto/payload.js";
 import { verifySignature } from "../crypto/verify.js";
 
@@ -11,9 +12,6 @@ export interface VerifyJob {
   readonly signature: Uint8Array;
   readonly payload: SignedPayload;
 }
-
-/** A job as posted to a worker: [keyType code, publicKey, signature, message, digest]. */
-export type WireJob = [number, Uint8Array, Uint8Array, Uint8Array, Uint8Array];
 
 export interface VerifyPoolOptions {
   /** Worker threads; 0 verifies on the calling thread. Default: cores - 1 (so 0 on one core). */
@@ -146,8 +144,8 @@ export class VerifyPool {
         const id = this.nextId++;
         return new Promise<boolean[]>((resolve) => {
           w.pending.set(id, { resolve, jobs: part });
-          const wire: WireJob[] = part.map((j) => [keyTypeCode(j.keyType), j.publicKey, j.signature, j.payload.message, j.payload.digest]);
-          w.worker.postMessage({ id, jobs: wire });
+          const packed = packJobs(part);
+          w.worker.postMessage({ id, packed }, [packed.buffer]);
         });
       }),
     );

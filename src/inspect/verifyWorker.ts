@@ -1,14 +1,10 @@
 // A verification worker: verifies batches of signatures for the VerifyPool, off the main thread.
 import { parentPort } from "node:worker_threads";
-import { keyTypeFromCode } from "../crypto/keyTypes.js";
 import { verifySignature } from "../crypto/verify.js";
-import type { WireJob } from "./verifyPool.js";
+import { unpackJobs } from "./verifyJobs.js";
 
-parentPort?.on("message", ({ id, jobs }: { id: number; jobs: WireJob[] }) => {
-  const results = jobs.map(([keyType, publicKey, signature, message, digest]) => {
-    const type = keyTypeFromCode(keyType);
-    return type !== undefined && verifySignature(type, publicKey, signature, { message, digest });
-  });
+parentPort?.on("message", ({ id, packed }: { id: number; packed: Uint8Array }) => {
+  const results = unpackJobs(packed).map((j) => verifySignature(j.keyType, j.publicKey, j.signature, j.payload));
   parentPort?.postMessage({ id, results });
 });
 

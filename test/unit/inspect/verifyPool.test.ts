@@ -5,6 +5,7 @@ import { signedPayload } from "../../../src/crypto/payload.js";
 import { utf8 } from "../../../src/crypto/bytes.js";
 import { verifySignature } from "../../../src/crypto/verify.js";
 import { VerifyPool, type VerifyJob } from "../../../src/inspect/verifyPool.js";
+import { packJobs, unpackJobs } from "../../../src/inspect/verifyJobs.js";
 
 /** 90 jobs over the three key types, every third one tampered with. */
 function jobs(): VerifyJob[] {
@@ -46,5 +47,18 @@ describe("VerifyPool", () => {
     await pool.stop();
     expect(pool.size).toBe(0);
     expect(await pool.verify(batch)).toEqual(expected);
+  });
+});
+
+describe("verify jobs on the wire", () => {
+  it("unpack gives back every field of every job, whatever buffers the fields were views into", () => {
+    const batch = jobs();
+    const slab = new Uint8Array(4096).fill(7);
+    slab.set(batch[0]!.publicKey, 100); // a field that is a view into a larger buffer
+    const withView = [{ ...batch[0]!, publicKey: slab.subarray(100, 100 + batch[0]!.publicKey.length) }, ...batch.slice(1)];
+    const back = unpackJobs(packJobs(withView));
+    expect(back.map((j) => [j.keyType, [...j.publicKey], [...j.signature], [...j.payload.digest], [...j.payload.message]])).toEqual(
+      withView.map((j) => [j.keyType, [...j.publicKey], [...j.signature], [...j.payload.digest], [...j.payload.message]]),
+    );
   });
 });

@@ -1,0 +1,58 @@
+import { keyTypeCode, keyTypeFromCode } from "../crypto/keyTypes.js";
+import type { VerifyJob } from "./verifyPool.js";
+
+// Jobs cross to a worker packed into one buffer that is transferred, not copied: a job's byte
+// fields are often views into larger buffers (a request body, a decoder's slab), which
+// structured cloning would copy whole, view by view. Per job, in order:
+//   keyType code (1) | publicKey length (1) | publicKey | signature length (1) | signature |
+//   digest length (1) | digest | message length (4, big-endian) | message
+
+export function packJobs(jobs: readonly VerifyJob[]): Uint8Array<ArrayBuffer> {
+  let size = 0;
+  for (const j of jobs) size += 8 + j.publicKey.length + j.signature.length + j.payload.digest.length + j.payload.message.length;
+  const out = new Uint8Array(size);
+  const view = new DataView(out.buffer);
+  let o = 0;
+  const field = (bytes: Uint8Array): void => {
+    out[o++] = bytes.length;
+    out.set(bytes, o);
+    o += bytes.length;
+  };
+  for (const j of jobs) {
+    if (j.publicKey.length > 255 || j.signature.length > 255 || j.payload.digest.length > 255) throw new RangeError("verify job field too long");
+    out[o++] = keyTypeCode(j.keyType);
+    field(j.publicKey);
+    field(j.signature);
+    field(j.payload.digest);
+    view.setUint32(o, j.payload.message.length);
+    o += 4;
+    out.set(j.payload.message, o);
+    o += j.payload.message.length;
+  }
+  return out;
+}
+
+/** Unpacks jobs as views over `packed` (no copies). */
+export function unpackJobs(packed: Uint8Array): VerifyJob[] {
+  const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
+  const jobs: VerifyJob[] = [];
+  let o = 0;
+  const field = (): Uint8Array => {
+    const length = packed[o++] as number;
+    const bytes = packed.subarray(o, o + length);
+    o += length;
+    return bytes;
+  };
+  while (o < packed.length) {
+    const keyType = keyTypeFromCode(packed[o++] as number) ?? "secp256k1";
+    const publicKey = field();
+    const signature = field();
+    const digest = field();
+    const length = view.getUint32(o);
+    o += 4;
+    const message = packed.subarray(o, o + length);
+    o += length;
+    jobs.push({ keyType, publicKey, signature, payload: { message, digest } });
+  }
+  return jobs;
+}
