@@ -1,11 +1,20 @@
 import { keyTypeCode, keyTypeFromCode } from "../crypto/keyTypes.js";
-import type { VerifyJob } from "./verifyPool.js";
+import type { KeyType } from "../crypto/keyTypes.js";
+import type { SignedPayload } from "../crypto/payload.js";
 
 // Jobs cross to a worker packed into one buffer that is transferred, not copied: a job's byte
 // fields are often views into larger buffers (a request body, a decoder's slab), which
 // structured cloning would copy whole, view by view. Per job, in order:
 //   keyType code (1) | publicKey length (1) | publicKey | signature length (1) | signature |
 //   digest length (1) | digest | message length (4, big-endian) | message
+
+/** One signature to check. */
+export interface VerifyJob {
+  readonly keyType: KeyType;
+  readonly publicKey: Uint8Array;
+  readonly signature: Uint8Array;
+  readonly payload: SignedPayload;
+}
 
 export function packJobs(jobs: readonly VerifyJob[]): Uint8Array<ArrayBuffer> {
   let size = 0;

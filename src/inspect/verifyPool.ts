@@ -1,17 +1,9 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import type { KeyType } from "../crypto/keyTypes.js";
-import { packJobs } from "./verifyJobs.js";
-import type { SignedPayload } from "../crypto/payload.js";
+import { packJobs, type VerifyJob } from "./verifyJobs.js";
 import { verifySignature } from "../crypto/verify.js";
 
-/** One signature to check. */
-export interface VerifyJob {
-  readonly keyType: KeyType;
-  readonly publicKey: Uint8Array;
-  readonly signature: Uint8Array;
-  readonly payload: SignedPayload;
-}
+export type { VerifyJob } from "./verifyJobs.js";
 
 export interface VerifyPoolOptions {
   /** Worker threads; 0 verifies on the calling thread. Default: cores - 1 (so 0 on one core). */
