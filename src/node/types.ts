@@ -4,6 +4,7 @@ import type { Counters } from "../contracts/modules/accounts.js";
 import type { DeviceRecord } from "../contracts/modules/devices/types.js";
 import type { ProfileVersion } from "../contracts/modules/profiles/spec.js";
 import type { Finding } from "../contracts/modules/readings/findings.js";
+import type { Licence, Offer } from "../contracts/modules/market/state.js";
 import type { Validator } from "../contracts/modules/validators.js";
 import type { Block } from "../ledger/block.js";
 import type { Commit } from "../ledger/commit.js";
@@ -126,22 +127,9 @@ export interface ValidatorsView {
   readonly votes: ReadonlyArray<{ readonly target: Uint8Array; readonly add: boolean; readonly voters: readonly Uint8Array[] }>;
 }
 
-export interface OfferView {
-  readonly id: number;
-  readonly owner: Uint8Array;
-  readonly feed: string;
-  readonly pricePerPeriod: bigint;
-  readonly periodSeconds: number;
-  readonly terms: string;
-  readonly open: boolean;
-}
-
-export interface LicenceView {
-  readonly buyer: Uint8Array;
-  readonly feed: string;
-  /** ms since the epoch, in block time. */
-  readonly expiresAt: number;
-}
+/** A data-feed offer and a licence, as the market module keeps them. */
+export type OfferView = Offer;
+export type LicenceView = Licence;
 
 export interface StoredBlock {
   readonly block: Block;
