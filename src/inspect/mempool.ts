@@ -149,15 +149,6 @@ export class Mempool {
     return true;
   }
 
-  /** Removes every pending transaction of `sender` with a nonce below `stateNonce`, and returns them. */
-  pruneSender(sender: Uint8Array, stateNonce: number): SignedTransaction[] {
-    const q = this.senders.get(key(sender));
-    if (q === undefined) return [];
-    const stale = q.entries.slice(0, q.lowerBound(stateNonce));
-    for (const e of stale) this.detach(e);
-    return stale.map((e) => e.tx);
-  }
-
   /** Removes the transactions that can no longer be included at `nextHeight` (non-zero expiry below it), and returns them. */
   dropExpired(nextHeight: number): SignedTransaction[] {
     const expired: PendingTx[] = [];

@@ -145,28 +145,11 @@ class Node implements AttestaNode {
   }
 
   /**
-   * Drops the pending transactions whose nonce the head state has used (NONCE_TOO_LOW), each
-   * signer's nonce (an account's, or a device's own) resolved once per signer rule and sender.
+   * Re-inspects what is still pending against the new head state, signatures excepted: the
+   * stateless rules, the stateful checks (a nonce the block used: NONCE_TOO_LOW) and the dry
+   * run (a device suspended or revoked by the block loses its pending readings).
    */
   private async revalidatePending(): Promise<void> {
-    const state = this.chain.state;
-    const nonces = new Map<object, Map<string, Promise<number | undefined>>>();
-    for (const tx of this.mempool.all()) {
-      const signer = this.registry.signerFor(tx.kind);
-      let bySender = nonces.get(signer);
-      if (bySender === undefined) nonces.set(signer, (bySender = new Map()));
-      const sender = toHex(tx.sender);
-      let nonce = bySender.get(sender);
-      if (nonce === undefined) {
-        // A signer that no longer resolves (e.g. a revoked device) is left to the full re-check below.
-        nonce = signer.resolve(state, tx.sender).then((account) => account.nonce, () => undefined);
-        bySender.set(sender, nonce);
-      }
-      const stateNonce = await nonce;
-      if (stateNonce !== undefined && tx.nonce < stateNonce && this.mempool.remove(tx)) this.rejected.add(tx.hash, TxErrorCode.NONCE_TOO_LOW);
-    }
-    // The full admission checks on what is still pending, against the new head state (a device
-    // suspended or revoked by the block loses its pending readings), signatures excepted.
     for (const { tx, code } of await recheckPending(this.mempool.all(), this.inspectEnv(), this.pipelineDeps())) {
       if (this.mempool.remove(tx)) this.rejected.add(tx.hash, code);
     }

@@ -234,15 +234,6 @@ describe("Mempool expiry and pruning", () => {
     expect(m.senderCount).toBe(1);
   });
 
-  it("pruneSender removes the nonces below the state's and forgets an emptied sender", () => {
-    const m = pool();
-    const txs = [0, 1, 2].map((n) => transfer(alice, n));
-    for (const tx of txs) m.add(tx);
-    expect(m.pruneSender(alice.address, 2)).toEqual(txs.slice(0, 2));
-    expect(m.pruneSender(alice.address, 5)).toEqual(txs.slice(2));
-    expect([m.count, m.bytes, m.senderCount]).toEqual([0, 0, 0]);
-  });
-
   it("remove says whether the transaction was pending", () => {
     const m = pool();
     const a = transfer(alice, 0);
