@@ -11,7 +11,6 @@ import type { Commit } from "../ledger/commit.js";
 import { headerHash, headerPayload, type Header } from "../ledger/header.js";
 import type { SignedTransaction } from "../ledger/transaction.js";
 import { TxErrorCode } from "../ledger/txErrors.js";
-import { proposerFor } from "./proposer.js";
 import { transition, txRoot, type StateAccess, type Transition } from "./stateTransition.js";
 import { verifyCommit } from "./verifyCommit.js";
 
@@ -45,7 +44,9 @@ function reject(code: BlockErrorCode, message: string, details?: Record<string, 
  * Validates a block completely before anything is written: header against parent, proposer
  * and its signature, the parent's commit certificate, the transaction root, every transaction's
  * signature, then re-execution and the state root, receipts root and next validators hash.
- * `commit`, when known, is this block's own certificate (it fixes the round, hence the proposer).
+ * `commit`, when known, is this block's own certificate. The header's proposer is the validator
+ * that built the block; a later round may re-propose it (Tendermint's valid value), so which
+ * round's proposer sent it is checked by consensus, not here.
  * Throws AttestaError with a BlockErrorCode.
  */
 export async function verifyBlock(block: Block, ctx: ImportContext, commit?: Commit): Promise<VerifiedBlock> {
@@ -61,9 +62,6 @@ export async function verifyBlock(block: Block, ctx: ImportContext, commit?: Com
 
   const proposer = ctx.validators.find((v) => equalBytes(v.address, h.proposer));
   if (proposer === undefined) reject(BlockErrorCode.WRONG_PROPOSER, "proposer is not a validator");
-  if (commit !== undefined && !equalBytes(proposerFor(ctx.validators, h.height, commit.round).address, h.proposer)) {
-    reject(BlockErrorCode.WRONG_PROPOSER, "proposer is not the one of this round", { round: commit.round });
-  }
   if (!verifySignature("secp256k1", proposer.publicKey, h.signature, headerPayload(h))) {
     reject(BlockErrorCode.BAD_PROPOSER_SIGNATURE, "proposer signature invalid");
   }

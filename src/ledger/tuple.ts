@@ -3,7 +3,8 @@ import { CodecErrorCode, type Encodable } from "./codec.js";
 
 const U64_MAX = (1n << 64n) - 1n;
 
-function malformed(what: string, field: string, expected: string): never {
+/** Throws the MALFORMED error a TupleReader throws, for checks it cannot express. */
+export function malformed(what: string, field: string, expected: string): never {
   throw new AttestaError(CodecErrorCode.MALFORMED, `${what}.${field}: expected ${expected}`, { field: `${what}.${field}` });
 }
 

@@ -2,11 +2,12 @@ import type { Logger } from "pino";
 import { equalBytes, toHex } from "../crypto/bytes.js";
 import { signPayload, type KeyPair } from "../crypto/keys.js";
 import { buildGenesisBlock } from "../consensus/genesisBlock.js";
-import { verifyBlock } from "../consensus/importBlock.js";
+import { verifyBlock, type ImportContext } from "../consensus/importBlock.js";
+import { verifyCommit as verifyCommitOf } from "../consensus/verifyCommit.js";
 import { produceBlock } from "../consensus/produceBlock.js";
 import type { StateAccess, Transition } from "../consensus/stateTransition.js";
 import type { Genesis } from "../contracts/genesis.js";
-import { validatorSetAt, type ValidatorSet } from "../contracts/modules/validators.js";
+import { readJailed, validatorSetAt, type ValidatorSet } from "../contracts/modules/validators.js";
 import type { ContractRegistry } from "../contracts/runtime.js";
 import { AttestaError } from "../errors.js";
 import type { Block } from "../ledger/block.js";
@@ -58,6 +59,9 @@ export interface ImportedBlock {
 export class Chain {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly listeners = new Set<(imported: ImportedBlock) => void>();
+  /** Proposals validated or built against the current head, by block hash (hex): consensus commits one of them. */
+  private readonly proposals = new Map<string, { readonly block: Block; readonly transition: Transition }>();
+  private jailedAtHead: readonly Uint8Array[] = [];
   readonly state: StateCache;
   readonly tree: SparseMerkleTree;
 
@@ -105,8 +109,13 @@ export class Chain {
     const chain = new Chain(deps, options, expected.hash, { header: head.header, hash: headerHash(head.header) }, finalized, [], []);
     chain.nextSet = await validatorSetAt(chain.state, height + 1);
     chain.headSet = await validatorSetAt(chain.state, height);
+    chain.jailedAtHead = await readJailed(chain.state);
     log.info({ height, finalized, headHash: toHex(chain.headRef.hash) }, "chain opened");
     return chain;
+  }
+
+  get chainId(): string {
+    return this.deps.genesis.chainId;
   }
 
   get head(): HeadRef {
@@ -120,6 +129,11 @@ export class Chain {
   /** The validator set in force at the next height. */
   get validators(): ValidatorSet {
     return this.nextSet;
+  }
+
+  /** Validators jailed for equivocation, as of the head: never chosen as proposer at the next height. */
+  get jailed(): readonly Uint8Array[] {
+    return this.jailedAtHead;
   }
 
   onBlock(listener: (imported: ImportedBlock) => void): () => void {
@@ -144,26 +158,13 @@ export class Chain {
 
   /** Validates `block` against the head and, if it is valid, commits it. `commit` is its own certificate, when known. */
   importBlock(block: Block, commit?: Commit): Promise<ImportedBlock> {
-    return this.enqueue(async () => {
-      await this.deps.preverify?.(block.txs);
-      const verified = await verifyBlock(
-        block,
-        {
-          chainId: this.deps.genesis.chainId,
-          params: this.deps.genesis.params,
-          registry: this.deps.registry,
-          parent: this.headRef,
-          validators: this.nextSet,
-          parentValidators: this.headSet,
-          base: this.base(),
-          now: Date.now(),
-          maxClockSkewMs: this.options.maxClockSkewMs,
-          verifyTx: this.deps.verifyTx,
-        },
-        commit,
-      );
-      return this.persist(block, verified.hash, verified.transition, commit);
-    });
+    return this.enqueue(() => this.importBlockNow(block, commit));
+  }
+
+  private async importBlockNow(block: Block, commit?: Commit): Promise<ImportedBlock> {
+    await this.deps.preverify?.(block.txs);
+    const verified = await verifyBlock(block, this.context(), commit);
+    return this.persist(block, verified.hash, verified.transition, commit);
   }
 
   /**
@@ -176,25 +177,76 @@ export class Chain {
       const index = this.nextSet.findIndex((v) => equalBytes(v.address, key.address));
       if (index < 0 || this.nextSet.length !== 1) throw new RangeError("only the sole validator may produce alone");
       const parentCommit = this.headRef.header.height === 0 ? null : ((await this.deps.store.commit(this.headRef.header.height)) ?? null);
-      const proposal = await produceBlock(
-        {
-          chainId: this.deps.genesis.chainId,
-          params: this.deps.genesis.params,
-          registry: this.deps.registry,
-          parent: this.headRef,
-          parentCommit,
-          validators: this.nextSet,
-          base: this.base(),
-          key,
-          timestamp,
-        },
-        candidates,
-      );
+      const proposal = await produceBlock({ ...this.context(), parentCommit, key, timestamp }, candidates);
       const height = proposal.block.header.height;
       const payload = votePayload(this.deps.genesis.chainId, VoteType.PRECOMMIT, height, 0, proposal.hash);
       const commit: Commit = { height, round: 0, blockHash: proposal.hash, signatures: [{ index, signature: signPayload("secp256k1", key.secretKey, payload) }] };
       return this.persist(proposal.block, proposal.hash, proposal.transition, commit);
     });
+  }
+
+  private context(): ImportContext {
+    return {
+      chainId: this.deps.genesis.chainId,
+      params: this.deps.genesis.params,
+      registry: this.deps.registry,
+      parent: this.headRef,
+      validators: this.nextSet,
+      parentValidators: this.headSet,
+      base: this.base(),
+      now: Date.now(),
+      maxClockSkewMs: this.options.maxClockSkewMs,
+      verifyTx: this.deps.verifyTx,
+    };
+  }
+
+  /**
+   * Consensus: builds and signs a block on the head from `candidates`, without committing it.
+   * Kept (with its execution) until the head moves, so its decision commits without re-execution.
+   */
+  buildProposal(key: KeyPair, candidates: readonly SignedTransaction[], timestamp: number): Promise<{ block: Block; hash: Uint8Array }> {
+    return this.enqueue(async () => {
+      const parentCommit = this.headRef.header.height === 0 ? null : ((await this.deps.store.commit(this.headRef.header.height)) ?? null);
+      const { block, hash, transition } = await produceBlock(
+        { ...this.context(), parentCommit, validators: this.nextSet, key, timestamp },
+        candidates,
+      );
+      this.proposals.set(toHex(hash), { block, transition });
+      return { block, hash };
+    });
+  }
+
+  /**
+   * Consensus: validates and executes a proposed block against the head (the import rules, no
+   * commit yet). Throws the block's error code; a valid block is kept until the head moves.
+   */
+  validateProposal(block: Block): Promise<Uint8Array> {
+    return this.enqueue(async () => {
+      await this.deps.preverify?.(block.txs);
+      const verified = await verifyBlock(block, this.context());
+      this.proposals.set(toHex(verified.hash), { block, transition: verified.transition });
+      return verified.hash;
+    });
+  }
+
+  /**
+   * Consensus decided `block` with certificate `commit`: commits it, reusing the execution of
+   * its validation when it extends the head, or importing it in full otherwise.
+   */
+  commitDecided(block: Block, commit: Commit): Promise<ImportedBlock> {
+    const known = this.proposals.get(toHex(commit.blockHash));
+    if (known === undefined || block.header.height !== this.headRef.header.height + 1) return this.importBlock(block, commit);
+    return this.enqueue(async () => {
+      if (!equalBytes(known.block.header.parentHash, this.headRef.hash)) return this.importBlockNow(block, commit);
+      verifyCommitOf(commit, this.nextSet, this.deps.genesis.chainId, block.header.height, commit.blockHash);
+      return this.persist(known.block, commit.blockHash, known.transition, commit);
+    });
+  }
+
+  /** The decided block at `height` and its certificate, if stored. */
+  async decided(height: number): Promise<{ block: Block; commit: Commit } | undefined> {
+    const [block, commit] = await Promise.all([this.deps.store.block(height), this.deps.store.commit(height)]);
+    return block === undefined || commit === undefined ? undefined : { block, commit };
   }
 
   private async persist(block: Block, hash: Uint8Array, transition: Transition, commit: Commit | undefined): Promise<ImportedBlock> {
@@ -216,6 +268,8 @@ export class Chain {
     this.finalized = finalizedHeight;
     this.headSet = this.nextSet;
     this.nextSet = await validatorSetAt(this.state, height + 1);
+    this.jailedAtHead = await readJailed(this.state);
+    this.proposals.clear();
     const imported: ImportedBlock = { block, hash, receipts: transition.receipts, dropped: transition.dropped };
     this.deps.logger.debug({ height, txs: block.txs.length, hash: toHex(hash) }, "block committed");
     for (const listener of this.listeners) listener(imported);

@@ -5,3 +5,5 @@ export * from "./validators/schedule.js";
 export * from "./validators/votes.js";
 export * from "./validators/errors.js";
 export { validatorsModule, type VoteArgs } from "./validators/vote.js";
+export * from "./validators/jail.js";
+export { EVIDENCE_MAX_AGE } from "./validators/evidence.js";

@@ -19,5 +19,11 @@ export const ValidatorErrorCode = {
   INVALID_PUBLIC_KEY: "INVALID_PUBLIC_KEY",
   /** The voter already has MAX_OPEN_VOTES open votes. */
   TOO_MANY_VOTES: "TOO_MANY_VOTES",
+  /** Evidence whose statements do not conflict, are not the offender's signatures, or concern a future height. */
+  INVALID_EVIDENCE: "INVALID_EVIDENCE",
+  /** Evidence about a height more than EVIDENCE_MAX_AGE blocks old. */
+  EVIDENCE_TOO_OLD: "EVIDENCE_TOO_OLD",
+  /** Evidence of this offender at this height, round and kind is already recorded. */
+  DUPLICATE_EVIDENCE: "DUPLICATE_EVIDENCE",
 } as const;
 export type ValidatorErrorCode = (typeof ValidatorErrorCode)[keyof typeof ValidatorErrorCode];

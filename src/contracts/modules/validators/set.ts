@@ -21,7 +21,9 @@ export const MAX_VALIDATORS = 256;
 //   SET     -> [publicKey...]: the set as last brought up to date (genesis, or a vote folding in due changes)
 //   PENDING -> [[effectiveHeight, add, address, publicKey | null]...]: decided changes, in decision order
 //   VOTES   -> [[target, add, publicKey | null, [voter...]]...]: open proposals, sorted by target then direction
-export const ValidatorsPart = { SET: 0x00, PENDING: 0x01, VOTES: 0x02 } as const;
+//   JAILED  -> [address...]: validators convicted of equivocation, sorted (never chosen as proposer)
+//   EVIDENCE ‖ sha256(offender ‖ kind ‖ height ‖ round) -> height recorded: evidence already judged
+export const ValidatorsPart = { SET: 0x00, PENDING: 0x01, VOTES: 0x02, JAILED: 0x03, EVIDENCE: 0x04 } as const;
 
 const SET_KEY = stateKey(ModuleId.VALIDATORS, Uint8Array.of(ValidatorsPart.SET));
 

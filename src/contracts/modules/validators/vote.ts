@@ -8,6 +8,8 @@ import { TupleReader } from "../../../ledger/tuple.js";
 import { defineMethod, type CallContext, type ContractModule } from "../../runtime.js";
 import { ValidatorErrorCode } from "./errors.js";
 import { applyChanges, CHANGE_DELAY, foldDueChanges, writePendingChanges, type ValidatorChange } from "./schedule.js";
+import { evidenceMethods } from "./evidence.js";
+import { isJailed, readJailed, release } from "./jail.js";
 import { indexOfValidator, MAX_VALIDATORS, type ValidatorSet } from "./set.js";
 import { discardVotesOf, MAX_OPEN_VOTES, readProposals, writeProposals, type Proposal } from "./votes.js";
 
@@ -39,13 +41,16 @@ function isSecp256k1Point(publicKey: Uint8Array): boolean {
   }
 }
 
-/** Why this vote cannot be cast against the set as it will be once the scheduled changes take effect. */
-function invalidVote(eventual: ValidatorSet, { target, add, publicKey }: VoteArgs): ValidatorErrorCode | undefined {
+/**
+ * Why this vote cannot be cast against the set as it will be once the scheduled changes take
+ * effect. A vote to add a jailed validator is a pardon: valid, and it frees it once decided.
+ */
+function invalidVote(eventual: ValidatorSet, jailed: readonly Uint8Array[], { target, add, publicKey }: VoteArgs): ValidatorErrorCode | undefined {
   const member = indexOfValidator(eventual, target) >= 0;
   if (add) {
-    if (member) return ValidatorErrorCode.ALREADY_VALIDATOR;
+    if (member && !isJailed(jailed, target)) return ValidatorErrorCode.ALREADY_VALIDATOR;
     if (publicKey === null || !equalBytes(addressOf(publicKey), target) || !isSecp256k1Point(publicKey)) return ValidatorErrorCode.INVALID_PUBLIC_KEY;
-    if (eventual.length >= MAX_VALIDATORS) return ValidatorErrorCode.TOO_MANY_VALIDATORS;
+    if (!member && eventual.length >= MAX_VALIDATORS) return ValidatorErrorCode.TOO_MANY_VALIDATORS;
     return undefined;
   }
   if (!member) return ValidatorErrorCode.NOT_A_VALIDATOR;
@@ -70,15 +75,16 @@ function countVotes(current: ValidatorSet, proposal: Proposal | undefined): numb
 
 /**
  * Counts the proposal's votes by current validators; past half of the set, the change is
- * scheduled for `height + CHANGE_DELAY` and every vote about its target is cleared.
+ * scheduled for `height + CHANGE_DELAY`, every vote about its target is cleared and, if the
+ * target was jailed, it is freed at once (removed later, or pardoned).
  */
-function tally(
+async function tally(
   ctx: CallContext,
   current: ValidatorSet,
   proposals: Proposal[],
   pending: readonly ValidatorChange[],
   { target, add, publicKey }: VoteArgs,
-): void {
+): Promise<void> {
   const proposal = proposals.find((p) => sameTarget(p, target) && p.add === add);
   if (2 * countVotes(current, proposal) <= current.length) {
     writeProposals(ctx.state, proposals);
@@ -87,6 +93,7 @@ function tally(
   const effectiveHeight = ctx.env.height + CHANGE_DELAY;
   writePendingChanges(ctx.state, [...pending, { effectiveHeight, add, address: target, publicKey: add ? (proposal?.publicKey ?? publicKey) : null }]);
   writeProposals(ctx.state, proposals.filter((p) => !sameTarget(p, target)));
+  if (await release(ctx.state, target)) ctx.emit("validators.released", [["target", target]]);
   ctx.emit("validators.changed", [
     ["target", target],
     ["add", add],
@@ -124,7 +131,7 @@ const vote = defineMethod<VoteArgs>({
         ["add", earlier.add],
       ]);
     }
-    const invalid = invalidVote(applyChanges(current, folded.pending), args);
+    const invalid = invalidVote(applyChanges(current, folded.pending), await readJailed(ctx.state), args);
     if (invalid !== undefined) {
       if (earlier === undefined) throw new AttestaError(invalid, "vote refused", { target: toHex(target), add });
       writeProposals(ctx.state, proposals);
@@ -141,8 +148,8 @@ const vote = defineMethod<VoteArgs>({
       ["votes", countVotes(current, proposals.find((p) => sameTarget(p, target) && p.add === add))],
       ["validators", current.length],
     ]);
-    tally(ctx, current, proposals, folded.pending, args);
+    await tally(ctx, current, proposals, folded.pending, args);
   },
 });
 
-export const validatorsModule: ContractModule = { name: "validators", methods: { vote } };
+export const validatorsModule: ContractModule = { name: "validators", methods: { vote, ...evidenceMethods } };

@@ -1,0 +1,501 @@
+import type { Logger } from "pino";
+import { equalBytes, fromHex, toHex } from "../crypto/bytes.js";
+import type { KeyPair } from "../crypto/keys.js";
+import { verifySignature } from "../crypto/verify.js";
+import type { ValidatorSet } from "../contracts/modules/validators.js";
+import { isAttestaError } from "../errors.js";
+import type { Block } from "../ledger/block.js";
+import { commitTuple, readCommit, type Commit } from "../ledger/commit.js";
+import {
+  conflicting,
+  decodeWireMessage,
+  encodeWireMessage,
+  NIL_HASH,
+  statementPayload,
+  StatementKind,
+  type Evidence,
+  type Statement,
+  type WireMessage,
+} from "../ledger/consensusMessages.js";
+import { headerHash } from "../ledger/header.js";
+import { proposerIndex } from "./proposer.js";
+import type { SignGuard } from "./signGuard.js";
+import { ConsensusMachine } from "./tendermint/machine.js";
+import { defaultTimeouts, type MachineInput, type MachineOutput, type TimeoutConfig, type ValueId } from "./tendermint/types.js";
+import type { ConsensusTransport } from "./transport.js";
+
+/** What the engine needs of the chain it decides for (the node's Chain and mempool provide it). */
+export interface ConsensusHost {
+  readonly chainId: string;
+  /** The last decided block. */
+  head(): { readonly height: number; readonly hash: Uint8Array; readonly timestamp: number };
+  /** The validator set in force at head + 1, and who of it is jailed. */
+  validators(): ValidatorSet;
+  jailed(): readonly Uint8Array[];
+  /** Transactions waiting for a block (the production policy). */
+  pending(): number;
+  /** Builds and signs a block on the head from the mempool. */
+  buildBlock(timestamp: number): Promise<{ block: Block; hash: Uint8Array }>;
+  /** Fully validates and executes a proposed block on the head; throws a coded error if invalid. */
+  validateBlock(block: Block): Promise<void>;
+  /** Commits the decided block with its certificate (consensus reached it: no other outcome). */
+  commitDecided(block: Block, commit: Commit): Promise<void>;
+  /** The decided block at a height and its certificate, to serve a validator that is behind. */
+  decided(height: number): Promise<{ block: Block; commit: Commit } | undefined>;
+  /** Evidence of equivocation to put on chain (as a `validators.evidence` transaction). */
+  submitEvidence(evidence: Evidence): void;
+  now(): number;
+}
+
+export interface EngineOptions {
+  /** This validator's key; null for a node that only follows. */
+  readonly key: KeyPair | null;
+  /** Persists what we sign; required with a key. */
+  readonly guard: SignGuard | null;
+  readonly transport: ConsensusTransport;
+  readonly blockPeriodMs: number;
+  readonly heartbeatMs: number;
+  readonly timeouts?: TimeoutConfig;
+  readonly logger?: Logger;
+}
+
+/** Counters for metrics and tests. */
+export interface EngineStats {
+  decided: number;
+  rounds: number;
+  invalidMessages: number;
+  refusedSignatures: number;
+  evidence: number;
+  catchups: number;
+}
+
+/**
+ * Distinct rounds above ours for which one validator's statements are kept (as the machine
+ * does): enough to follow a validator that is ahead, not enough for garbage rounds to grow memory.
+ */
+const MAX_ROUNDS_AHEAD = 2;
+/** Messages for the next height kept until we get there. */
+const MAX_FUTURE_MESSAGES = 1024;
+/** Decided blocks a lagging node is sent per catch-up request, and how often it may ask. */
+const CATCHUP_BATCH = 32;
+const CATCHUP_INTERVAL_MS = 250;
+
+type Signed = { readonly index: number; readonly statement: Statement };
+
+/**
+ * The consensus shell around the pure state machine: it verifies and decodes what arrives,
+ * signs (through the guard, after persisting) what the machine sends, runs its timers, asks
+ * the chain to build, validate and commit blocks, collects precommits into the commit
+ * certificate, spots equivocation, and starts each height by the production policy (a block
+ * once transactions wait and the block period has passed, a heartbeat when idle).
+ */
+export class ConsensusEngine {
+  private readonly machine: ConsensusMachine;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private startTimer: NodeJS.Timeout | undefined;
+  private running = false;
+  /** The height being decided, and whether its round 0 has started. */
+  private height = 0;
+  private started = false;
+  private set: ValidatorSet = [];
+  private jailed: readonly Uint8Array[] = [];
+  private self: number | null = null;
+  private readonly blocks = new Map<ValueId, Block>();
+  private readonly validity = new Map<ValueId, boolean>();
+  private readonly statements = new Map<string, Statement>();
+  private readonly roundsAhead = new Map<number, Set<number>>();
+  private future: Array<{ message: WireMessage; from: string }> = [];
+  private readonly decisions = new Map<number, { block: Block; commit: Commit }>();
+  private readonly evidenceSeen = new Set<string>();
+  private lastCatchup = 0;
+  private signing: Promise<unknown> = Promise.resolve();
+  /** What we signed at this height, encoded, by round: resent while the height is undecided. */
+  private readonly sent = new Map<number, Uint8Array[]>();
+  private resendTimer: NodeJS.Timeout | undefined;
+  private advancing = false;
+  readonly stats: EngineStats = { decided: 0, rounds: 0, invalidMessages: 0, refusedSignatures: 0, evidence: 0, catchups: 0 };
+
+  constructor(private readonly host: ConsensusHost, private readonly options: EngineOptions) {
+    this.machine = new ConsensusMachine(options.timeouts ?? defaultTimeouts);
+    options.transport.onMessage((bytes, from) => this.receive(bytes, from));
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.enterHeight();
+  }
+
+  stop(): void {
+    this.running = false;
+    this.clearTimers();
+    if (this.resendTimer !== undefined) clearInterval(this.resendTimer);
+    this.resendTimer = undefined;
+    if (this.startTimer !== undefined) clearTimeout(this.startTimer);
+    this.startTimer = undefined;
+  }
+
+  /** Transactions arrived: start the height now if the block period allows. */
+  nudge(): void {
+    if (this.running && !this.started) this.scheduleStart();
+  }
+
+  /** Height and round being decided (for status and tests). */
+  get position(): { height: number; round: number } {
+    return { height: this.height, round: this.machine.round };
+  }
+
+  private clearTimers(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  /** Prepares the next height after the head and waits for its start by the production policy. */
+  private enterHeight(): void {
+    const head = this.host.head();
+    this.height = head.height + 1;
+    this.started = false;
+    this.set = this.host.validators();
+    this.jailed = this.host.jailed();
+    const address = this.options.key?.address;
+    const index = address === undefined ? -1 : this.set.findIndex((v) => equalBytes(v.address, address));
+    this.self = index >= 0 ? index : null;
+    this.blocks.clear();
+    this.validity.clear();
+    this.statements.clear();
+    this.roundsAhead.clear();
+    this.sent.clear();
+    this.clearTimers();
+    this.scheduleStart();
+  }
+
+  private dueAt(): number {
+    const head = this.host.head();
+    return head.timestamp + (this.host.pending() > 0 ? this.options.blockPeriodMs : this.options.heartbeatMs);
+  }
+
+  private scheduleStart(): void {
+    if (this.startTimer !== undefined) clearTimeout(this.startTimer);
+    this.startTimer = undefined;
+    const wait = this.dueAt() - this.host.now();
+    if (wait <= 0) return this.startHeight();
+    this.startTimer = setTimeout(() => {
+      this.startTimer = undefined;
+      if (this.running && !this.started) this.scheduleStart();
+    }, Math.min(wait, this.options.heartbeatMs));
+  }
+
+  private startHeight(): void {
+    if (this.started || !this.running) return;
+    this.started = true;
+    if (this.startTimer !== undefined) clearTimeout(this.startTimer);
+    this.startTimer = undefined;
+    const snapshot = this.options.guard?.snapshot;
+    const set = this.set;
+    const jailed = this.jailed;
+    const height = this.height;
+    const restore = snapshot !== null && snapshot !== undefined && snapshot.height === height ? snapshot : undefined;
+    this.apply(
+      this.machine.startHeight({ height, size: set.length, self: this.self, proposer: (round) => proposerIndex(set, height, round, jailed) }, restore),
+    );
+    const buffered = this.future;
+    this.future = [];
+    for (const { message, from } of buffered) this.onWire(message, from);
+    if (this.resendTimer === undefined) {
+      const timeouts = this.options.timeouts ?? defaultTimeouts;
+      this.resendTimer = setInterval(() => this.resend(), timeouts.prevoteMs);
+      this.resendTimer.unref?.();
+    }
+  }
+
+  /**
+   * Messages get lost (a peer restarting, a flaky link): while a height is undecided, resend
+   * what we signed in the current and previous round, so a quorum that exists is seen by all.
+   */
+  private resend(): void {
+    if (!this.running || !this.started) return;
+    const round = this.machine.round;
+    for (const r of [round - 1, round]) for (const bytes of this.sent.get(r) ?? []) this.options.transport.broadcast(bytes);
+  }
+
+  private input(input: MachineInput, height: number): void {
+    if (!this.running || height !== this.height || !this.started) return;
+    this.apply(this.machine.handle(input));
+  }
+
+  private apply(outputs: readonly MachineOutput[]): void {
+    for (const out of outputs) {
+      switch (out.kind) {
+        case "broadcast":
+          this.signAndSend(out.message);
+          break;
+        case "schedule": {
+          if (out.round > 0 && out.step === "propose") this.stats.rounds++;
+          const timer = setTimeout(() => {
+            this.timers.delete(timer);
+            this.input({ kind: "timeout", step: out.step, height: out.height, round: out.round }, out.height);
+          }, out.delayMs);
+          this.timers.add(timer);
+          break;
+        }
+        case "validate":
+          this.validate(out.value);
+          break;
+        case "getValue":
+          this.propose(out.height, out.round);
+          break;
+        case "decide":
+          this.decide(out.round, out.value);
+          break;
+      }
+    }
+  }
+
+  private validate(value: ValueId): void {
+    const height = this.height;
+    const known = this.validity.get(value);
+    if (known !== undefined) return void queueMicrotask(() => this.input({ kind: "validated", value, valid: known }, height));
+    const block = this.blocks.get(value);
+    if (block === undefined) return this.input({ kind: "validated", value, valid: false }, height);
+    this.host.validateBlock(block).then(
+      () => this.validated(value, true, height),
+      (err: unknown) => {
+        this.options.logger?.warn({ height, code: isAttestaError(err) ? err.code : undefined, err }, "proposed block is invalid");
+        this.validated(value, false, height);
+      },
+    );
+  }
+
+  private validated(value: ValueId, valid: boolean, height: number): void {
+    if (height !== this.height) return;
+    this.validity.set(value, valid);
+    this.input({ kind: "validated", value, valid }, height);
+  }
+
+  private propose(height: number, round: number): void {
+    this.host.buildBlock(Math.max(this.host.now(), this.host.head().timestamp + 1)).then(
+      ({ block, hash }) => {
+        if (height !== this.height) return;
+        const value = toHex(hash);
+        this.blocks.set(value, block);
+        this.validity.set(value, true);
+        this.input({ kind: "value", height, round, value }, height);
+      },
+      (err: unknown) => this.options.logger?.error({ err, height, round }, "block production failed"),
+    );
+  }
+
+  /** Signs a machine message (the guard persists first) and sends it; our own statements are kept for the certificate. */
+  private signAndSend(message: MachineOutput & { kind: "broadcast" } extends { message: infer M } ? M : never): void {
+    const { key, guard, transport } = this.options;
+    if (key === null || guard === null || this.self === null) return;
+    const index = this.self;
+    const block = message.kind === "proposal" ? this.blocks.get(message.value) : undefined;
+    if (message.kind === "proposal" && block === undefined) return; // a lock restored without its block: let the round pass
+    const statement = {
+      kind: message.kind === "proposal" ? StatementKind.PROPOSAL : message.kind === "prevote" ? StatementKind.PREVOTE : StatementKind.PRECOMMIT,
+      height: message.height,
+      round: message.round,
+      validRound: message.kind === "proposal" ? message.validRound : -1,
+      blockHash: message.value === null ? NIL_HASH : fromHex(message.value),
+    };
+    const snapshot = this.machine.snapshot();
+    this.signing = this.signing.then(async () => {
+      const signature = await guard.sign(this.host.chainId, statement, snapshot);
+      if (signature === undefined) {
+        this.stats.refusedSignatures++;
+        this.options.logger?.warn({ height: statement.height, round: statement.round, kind: statement.kind }, "refused to sign a conflicting statement");
+        return;
+      }
+      const signed: Statement = { ...statement, signature };
+      if (statement.height === this.height) this.record(index, signed);
+      const wire: WireMessage = block !== undefined ? { type: "proposal", index, statement: signed, block } : { type: "vote", index, statement: signed };
+      const bytes = encodeWireMessage(wire);
+      if (statement.height === this.height) this.sent.set(statement.round, [...(this.sent.get(statement.round) ?? []), bytes]);
+      if (this.running) transport.broadcast(bytes);
+    });
+  }
+
+  private decide(round: number, value: ValueId): void {
+    const height = this.height;
+    const block = this.blocks.get(value);
+    if (block === undefined) return;
+    // Our own precommit may still be on its way to disk: the certificate waits for it.
+    void this.signing.then(() => {
+      if (height !== this.height) return;
+      const blockHash = fromHex(value);
+      const signatures: Array<{ index: number; signature: Uint8Array }> = [];
+      for (let index = 0; index < this.set.length; index++) {
+        const s = this.statements.get(`${round}/${StatementKind.PRECOMMIT}/${index}`);
+        if (s !== undefined && equalBytes(s.blockHash, blockHash)) signatures.push({ index, signature: s.signature });
+      }
+      void this.advance(block, { height, round, blockHash, signatures }, false);
+    });
+  }
+
+  /** Commits a decided block (ours or one a peer sent) and moves to the next height. */
+  private async advance(block: Block, commit: Commit, imported: boolean): Promise<void> {
+    if (this.advancing || block.header.height !== this.height) return;
+    this.advancing = true;
+    try {
+      await this.host.commitDecided(block, commit);
+      this.stats.decided++;
+      if (imported) this.stats.catchups++;
+    } catch (err) {
+      this.options.logger?.error({ err, height: block.header.height, code: isAttestaError(err) ? err.code : undefined }, "decided block not committed");
+      return;
+    } finally {
+      this.advancing = false;
+    }
+    if (!this.running) return;
+    this.enterHeight();
+    const next = this.decisions.get(this.height);
+    for (const h of [...this.decisions.keys()]) if (h <= this.height) this.decisions.delete(h);
+    if (next !== undefined) void this.advance(next.block, next.commit, true);
+  }
+
+  /** Keeps the first signed statement of each (round, kind, validator); a conflicting second one is evidence. */
+  private record(index: number, statement: Statement): boolean {
+    const key = `${statement.round}/${statement.kind}/${index}`;
+    const first = this.statements.get(key);
+    if (first !== undefined) {
+      if (conflicting(first, statement)) this.equivocation({ offender: (this.set[index] as ValidatorSet[number]).address, a: first, b: statement });
+      return false;
+    }
+    if (statement.round > this.machine.round) {
+      const ahead = this.roundsAhead.get(index) ?? new Set<number>();
+      for (const r of ahead) if (r <= this.machine.round) ahead.delete(r);
+      if (!ahead.has(statement.round) && ahead.size >= MAX_ROUNDS_AHEAD) return false;
+      ahead.add(statement.round);
+      this.roundsAhead.set(index, ahead);
+    }
+    this.statements.set(key, statement);
+    return true;
+  }
+
+  private equivocation(evidence: Evidence): void {
+    const id = `${toHex(evidence.offender)}/${evidence.a.height}/${evidence.a.round}/${evidence.a.kind}`;
+    if (this.evidenceSeen.has(id)) return;
+    if (this.evidenceSeen.size > 4096) this.evidenceSeen.clear();
+    this.evidenceSeen.add(id);
+    this.stats.evidence++;
+    this.options.logger?.warn({ offender: toHex(evidence.offender), height: evidence.a.height, round: evidence.a.round }, "equivocation");
+    this.host.submitEvidence(evidence);
+    if (this.running) this.options.transport.broadcast(encodeWireMessage({ type: "evidence", evidence }));
+  }
+
+  private receive(bytes: Uint8Array, from: string): void {
+    if (!this.running) return;
+    let message: WireMessage;
+    try {
+      message = decodeWireMessage(bytes);
+    } catch {
+      this.stats.invalidMessages++;
+      return;
+    }
+    try {
+      this.onWire(message, from);
+    } catch (err) {
+      this.stats.invalidMessages++;
+      this.options.logger?.debug({ err, from }, "consensus message refused");
+    }
+  }
+
+  private onWire(message: WireMessage, from: string): void {
+    switch (message.type) {
+      case "proposal":
+      case "vote":
+        return this.onStatement(message, from);
+      case "evidence":
+        return this.onEvidence(message.evidence);
+      case "decision":
+        return this.onDecision(message.block, readCommit(message.commit));
+      case "catchup":
+        return void this.serveCatchup(message.fromHeight, from);
+    }
+  }
+
+  private onStatement(message: WireMessage & { type: "proposal" | "vote" }, from: string): void {
+    const { statement, index } = message;
+    if (statement.height === this.height + 1 || (statement.height === this.height && !this.started)) {
+      if (this.future.length < MAX_FUTURE_MESSAGES && statement.height === this.height + 1) this.future.push({ message, from });
+      // Others have moved on: start this height now if we were waiting, or ask for what we missed.
+      if (statement.height === this.height) {
+        this.future.push({ message, from });
+        this.startHeight();
+      } else this.askCatchup(from);
+      return;
+    }
+    if (statement.height > this.height + 1) return this.askCatchup(from);
+    if (statement.height < this.height) return void this.offerDecision(statement.height, from);
+    const validator = this.set[index];
+    if (validator === undefined) throw new RangeError("unknown validator index");
+    const isProposal = message.type === "proposal";
+    if (isProposal !== (statement.kind === StatementKind.PROPOSAL)) throw new RangeError("statement kind does not match the message");
+    if (isProposal) {
+      if (index !== proposerIndex(this.set, this.height, statement.round, this.jailed)) throw new RangeError("not this round's proposer");
+      if (message.block.header.height !== this.height || !equalBytes(headerHash(message.block.header), statement.blockHash)) {
+        throw new RangeError("proposal block does not match its statement");
+      }
+    }
+    if (!verifySignature("secp256k1", validator.publicKey, statement.signature, statementPayload(this.host.chainId, statement))) {
+      throw new RangeError("bad signature");
+    }
+    if (!this.record(index, statement)) return;
+    const value = statement.blockHash.length === 0 ? null : toHex(statement.blockHash);
+    if (isProposal) {
+      if (!this.blocks.has(value as ValueId)) this.blocks.set(value as ValueId, message.block);
+      this.input({ kind: "message", message: { kind: "proposal", height: statement.height, round: statement.round, value: value as ValueId, validRound: statement.validRound, from: index } }, this.height);
+    } else {
+      const kind = statement.kind === StatementKind.PREVOTE ? "prevote" : "precommit";
+      this.input({ kind: "message", message: { kind, height: statement.height, round: statement.round, value, from: index } }, this.height);
+    }
+  }
+
+  private onEvidence(evidence: Evidence): void {
+    const validator = this.set.find((v) => equalBytes(v.address, evidence.offender));
+    if (validator === undefined || !conflicting(evidence.a, evidence.b)) throw new RangeError("evidence does not hold");
+    for (const s of [evidence.a, evidence.b]) {
+      if (!verifySignature("secp256k1", validator.publicKey, s.signature, statementPayload(this.host.chainId, s))) throw new RangeError("evidence signature invalid");
+    }
+    this.equivocation(evidence);
+  }
+
+  private onDecision(block: Block, commit: Commit): void {
+    const height = block.header.height;
+    if (height < this.height) return;
+    if (height > this.height) {
+      if (height <= this.height + CATCHUP_BATCH && this.decisions.size < CATCHUP_BATCH) this.decisions.set(height, { block, commit });
+      return;
+    }
+    void this.advance(block, commit, true);
+  }
+
+  private askCatchup(from: string): void {
+    const now = this.host.now();
+    if (now - this.lastCatchup < CATCHUP_INTERVAL_MS) return;
+    this.lastCatchup = now;
+    this.options.transport.send(from, encodeWireMessage({ type: "catchup", fromHeight: this.height }));
+  }
+
+  /** A peer still works on a height we decided: send it the decision (rate-limited like catch-up requests). */
+  private async offerDecision(height: number, to: string): Promise<void> {
+    const now = this.host.now();
+    if (now - this.lastCatchup < CATCHUP_INTERVAL_MS) return;
+    this.lastCatchup = now;
+    await this.sendDecisions(height, height, to);
+  }
+
+  private async serveCatchup(fromHeight: number, to: string): Promise<void> {
+    const last = Math.min(this.host.head().height, fromHeight + CATCHUP_BATCH - 1);
+    await this.sendDecisions(fromHeight, last, to);
+  }
+
+  private async sendDecisions(first: number, last: number, to: string): Promise<void> {
+    for (let h = Math.max(1, first); h <= last; h++) {
+      const decided = await this.host.decided(h);
+      if (decided === undefined) return;
+      this.options.transport.send(to, encodeWireMessage({ type: "decision", block: decided.block, commit: commitTuple(decided.commit) }));
+    }
+  }
+}
