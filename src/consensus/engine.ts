@@ -80,7 +80,6 @@ const MAX_FUTURE_MESSAGES = 1024;
 const CATCHUP_BATCH = 32;
 const CATCHUP_INTERVAL_MS = 250;
 
-type Signed = { readonly index: number; readonly statement: Statement };
 
 /**
  * The consensus shell around the pure state machine: it verifies and decodes what arrives,

@@ -29,6 +29,7 @@ export class MemoryNetwork {
   private readonly cut = new Set<string>();
   /** Messages sent, for benchmarks. */
   sent = 0;
+  private readonly observers: Array<(from: string, message: Uint8Array) => void> = [];
 
   constructor(private readonly options: MemoryNetworkOptions = {}) {}
 
@@ -36,6 +37,11 @@ export class MemoryNetwork {
     const endpoint = new MemoryTransport(id, this);
     this.endpoints.set(id, endpoint);
     return endpoint;
+  }
+
+  /** Sees every message sent on the network (for tests that audit what validators signed). */
+  observe(observer: (from: string, message: Uint8Array) => void): void {
+    this.observers.push(observer);
   }
 
   /** Drops every message between `a` and `b`, both ways, until `connect`. */
@@ -50,7 +56,9 @@ export class MemoryNetwork {
 
   /** @internal */
   deliver(from: string, to: string, message: Uint8Array): void {
-    if (from === to || this.cut.has(`${from}|${to}`)) return;
+    if (from === to) return;
+    for (const observe of this.observers) observe(from, message);
+    if (this.cut.has(`${from}|${to}`)) return;
     const target = this.endpoints.get(to);
     if (target === undefined) return;
     this.sent++;

@@ -1,8 +1,12 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { toHex } from "../../../src/crypto/bytes.js";
+import { equalBytes, toHex } from "../../../src/crypto/bytes.js";
+import { generateKeyPair, signPayload } from "../../../src/crypto/keys.js";
+import { proposerIndex } from "../../../src/consensus/proposer.js";
+import { encodeWireMessage, statementPayload, StatementKind } from "../../../src/ledger/consensusMessages.js";
 import { verifyCommit } from "../../../src/consensus/verifyCommit.js";
 import { makeTransfer } from "../../fixtures/chain.js";
 import { startConsensusNet, type ConsensusNet } from "../../fixtures/consensusNet.js";
+import { waitFor } from "../../fixtures/node.js";
 
 let net: ConsensusNet | undefined;
 afterEach(async () => {
@@ -78,5 +82,58 @@ describe("consensus engine over the in-memory transport, real chains", () => {
     await net.restart(2);
     await net.waitHeight(halted + 2, 30_000);
     await expectAgreement(net, halted + 2);
+  });
+});
+
+describe("equivocation", () => {
+  it("two conflicting prevotes of one validator become evidence, recorded on chain; the offender is no longer chosen as proposer", async () => {
+    net = await startConsensusNet(4);
+    await net.waitHeight(2);
+    await net.stop(3); // its key now signs for an attacker; the three others are a quorum
+    const offender = net.t.validatorKeys[3]!;
+    const attacker = net.network.join("byzantine");
+    const { chainId } = net.t.genesis;
+    const from = net.nodes[0]!.open.chain.head.header.height + 1;
+    for (let height = from; height < from + 4; height++) {
+      for (const fill of [1, 2]) {
+        const unsigned = { kind: StatementKind.PREVOTE, height, round: 0, validRound: -1, blockHash: new Uint8Array(32).fill(fill) };
+        const signature = signPayload("secp256k1", offender.secretKey, statementPayload(chainId, unsigned));
+        attacker.broadcast(encodeWireMessage({ type: "vote", index: 3, statement: { ...unsigned, signature } }));
+      }
+    }
+    const honest = net.nodes.slice(0, 3);
+    await waitFor(async () => (honest.every((v) => v.open.chain.jailed.some((a) => equalBytes(a, offender.address))) ? true : undefined), 20_000);
+    expect(honest.some((v) => v.engine.stats.evidence > 0)).toBe(true);
+    for (const v of honest) {
+      const { chain } = v.open;
+      for (let h = chain.head.header.height + 1; h < chain.head.header.height + 9; h++) {
+        for (let round = 0; round < 4; round++) expect(proposerIndex(chain.validators, h, round, chain.jailed)).not.toBe(3);
+      }
+    }
+    // Finality goes on, and it no longer waits for the silent offender's turns.
+    const at = net.nodes[0]!.open.chain.head.header.height;
+    const roundsBefore = net.nodes[0]!.engine.stats.rounds;
+    await net.waitHeight(at + 8, 20_000, [0, 1, 2]);
+    expect(net.nodes[0]!.engine.stats.rounds).toBe(roundsBefore);
+    attacker.close();
+  });
+
+  it("garbage and forged messages are counted and ignored; the validators keep finalizing", async () => {
+    net = await startConsensusNet(4);
+    await net.waitHeight(1);
+    const attacker = net.network.join("garbage");
+    const outsider = generateKeyPair("secp256k1");
+    const height = net.nodes[0]!.open.chain.head.header.height + 1;
+    const unsigned = { kind: StatementKind.PRECOMMIT, height, round: 0, validRound: -1, blockHash: new Uint8Array(32).fill(7) };
+    const forged = signPayload("secp256k1", outsider.secretKey, statementPayload(net.t.genesis.chainId, unsigned));
+    for (let i = 0; i < 50; i++) {
+      attacker.broadcast(Uint8Array.of(0xc1, i));
+      attacker.broadcast(encodeWireMessage({ type: "vote", index: i % 4, statement: { ...unsigned, signature: forged } }));
+      attacker.broadcast(encodeWireMessage({ type: "vote", index: 1000 + i, statement: { ...unsigned, signature: forged } }));
+    }
+    await net.waitHeight(height + 3);
+    await expectAgreement(net, height + 3);
+    for (const v of net.nodes) expect(v.engine.stats.invalidMessages).toBeGreaterThanOrEqual(100);
+    attacker.close();
   });
 });
