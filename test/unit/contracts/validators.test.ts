@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { toHex } from "../../../src/crypto/bytes.js";
-import { generateKeyPair, type KeyPair } from "../../../src/crypto/keys.js";
+import { generateKeyPair, signPayload, type KeyPair } from "../../../src/crypto/keys.js";
+import { proposerIndex } from "../../../src/consensus/proposer.js";
+import { readJailed } from "../../../src/contracts/modules/validators.js";
+import { evidenceTuple, statementPayload, StatementKind, type Statement } from "../../../src/ledger/consensusMessages.js";
 import { AttestaError } from "../../../src/errors.js";
 import {
   BlockErrorCode,
@@ -402,5 +405,72 @@ describe("the chain follows the validator set in force at each height", () => {
       await open.close();
       await removeDir(dir);
     }
+  });
+});
+
+describe("validators.evidence: equivocation jails the offender as proposer until a vote about it", () => {
+  let g: Governance | undefined;
+  afterEach(async () => {
+    await g?.close();
+    g = undefined;
+  });
+
+  const statement = (key: KeyPair, chainId: string, kind: StatementKind, height: number, round: number, fill: number): Statement => {
+    const unsigned = { kind, height, round, validRound: -1, blockHash: new Uint8Array(32).fill(fill) };
+    return { ...unsigned, signature: signPayload("secp256k1", key.secretKey, statementPayload(chainId, unsigned)) };
+  };
+  const evidenceTx = (gov: Governance, submitter: KeyPair, offender: KeyPair, a: Statement, b: Statement): SignedTransaction =>
+    gov.tx(submitter, evidenceTuple({ offender: offender.address, a, b }), "validators.evidence");
+
+  it("records two conflicting prevotes once, jails the offender, and the proposer schedule skips it", async () => {
+    g = await Governance.start(4);
+    const offender = g.validators[2]!;
+    const { chainId } = g.genesis;
+    const a = statement(offender, chainId, StatementKind.PREVOTE, 1, 0, 1);
+    const b = statement(offender, chainId, StatementKind.PREVOTE, 1, 0, 2);
+    const [ok] = await g.block([evidenceTx(g, g.outsider, offender, a, b)]);
+    expect(codes([ok!])).toEqual(["ok"]);
+    expect(attrs(ok!, "validators.equivocation")).toEqual({ offender: offender.address, kind: StatementKind.PREVOTE, height: 1, round: 0 });
+    expect(hexes((await readJailed(g.state)).map((address) => ({ address })))).toEqual([toHex(offender.address)]);
+    const set = await validatorSetAt(g.state, g.height + 1);
+    const jailed = await readJailed(g.state);
+    const chosen = new Set(Array.from({ length: 12 }, (_, h) => proposerIndex(set, h, 0, jailed)));
+    expect([...chosen].sort()).toEqual([0, 1, 3]);
+    // The same offence again (even with other statements of that height and round) is refused.
+    const c = statement(offender, chainId, StatementKind.PREVOTE, 1, 0, 3);
+    expect(codes(await g.block([evidenceTx(g, g.outsider, offender, a, c)]))).toEqual([ValidatorErrorCode.DUPLICATE_EVIDENCE]);
+  });
+
+  it("refuses evidence that proves nothing", async () => {
+    g = await Governance.start(4);
+    const [v0, v1] = g.validators;
+    const { chainId } = g.genesis;
+    const same = statement(v1!, chainId, StatementKind.PRECOMMIT, 1, 0, 1);
+    const cases: Array<[Statement, Statement, KeyPair]> = [
+      [same, same, v1!], // no conflict
+      [same, statement(v1!, chainId, StatementKind.PRECOMMIT, 1, 1, 2), v1!], // other round
+      [same, statement(v0!, chainId, StatementKind.PRECOMMIT, 1, 0, 2), v1!], // other signer
+      [statement(v1!, chainId, StatementKind.PREVOTE, 99, 0, 1), statement(v1!, chainId, StatementKind.PREVOTE, 99, 0, 2), v1!], // future height
+      [statement(g.outsider, chainId, StatementKind.PREVOTE, 1, 0, 1), statement(g.outsider, chainId, StatementKind.PREVOTE, 1, 0, 2), g.outsider], // not a validator
+      [statement(v1!, "another-chain", StatementKind.PREVOTE, 1, 0, 1), statement(v1!, "another-chain", StatementKind.PREVOTE, 1, 0, 2), v1!], // other chain
+    ];
+    for (const [a, b, offender] of cases) {
+      expect(codes(await g.block([evidenceTx(g, g.outsider, offender, a, b)]))).toEqual([ValidatorErrorCode.INVALID_EVIDENCE]);
+    }
+    expect(await readJailed(g.state)).toEqual([]);
+  });
+
+  it("a decided vote to add the jailed validator again pardons it", async () => {
+    g = await Governance.start(3);
+    const offender = g.validators[2]!;
+    const { chainId } = g.genesis;
+    await g.block([evidenceTx(g, g.validators[0]!, offender, statement(offender, chainId, StatementKind.PROPOSAL, 1, 0, 1), statement(offender, chainId, StatementKind.PROPOSAL, 1, 0, 2))]);
+    expect(await readJailed(g.state)).toHaveLength(1);
+    const [first] = await g.block([g.vote(g.validators[0]!, offender, true)]);
+    expect(eventTypes(first!)).toEqual(["validators.voted"]);
+    const [decisive] = await g.block([g.vote(g.validators[1]!, offender, true)]);
+    expect(eventTypes(decisive!)).toEqual(["validators.voted", "validators.released", "validators.changed"]);
+    expect(await readJailed(g.state)).toEqual([]);
+    expect(hexes(await validatorSetAt(g.state, g.height + 3))).toEqual(hexes(g.validators));
   });
 });
