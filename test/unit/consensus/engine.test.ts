@@ -4,7 +4,8 @@ import { generateKeyPair, signPayload } from "../../../src/crypto/keys.js";
 import { proposerIndex } from "../../../src/consensus/proposer.js";
 import { encodeWireMessage, statementPayload, StatementKind } from "../../../src/ledger/consensusMessages.js";
 import { verifyCommit } from "../../../src/consensus/verifyCommit.js";
-import { makeTransfer } from "../../fixtures/chain.js";
+import { validatorSetHash } from "../../../src/contracts/modules/validators.js";
+import { makeTransfer, makeTx } from "../../fixtures/chain.js";
 import { startConsensusNet, type ConsensusNet } from "../../fixtures/consensusNet.js";
 import { waitFor } from "../../fixtures/node.js";
 
@@ -135,5 +136,37 @@ describe("equivocation", () => {
     await expectAgreement(net, height + 3);
     for (const v of net.nodes) expect(v.engine.stats.invalidMessages).toBeGreaterThanOrEqual(100);
     attacker.close();
+  });
+});
+
+describe("validator-set changes through consensus", () => {
+  it("a removal voted in block h is in force at h+2 (announced by the header at h+1); the three left keep finalizing", async () => {
+    net = await startConsensusNet(4);
+    await net.waitHeight(1);
+    const removed = net.t.validatorKeys[3]!;
+    // Three of four vote to remove validator 3 (each signs as the funded account of its key).
+    for (const v of net.nodes.slice(0, 3)) {
+      const vote = makeTx(net.t.genesis, v.key, "validators.vote", [removed.address, false, null], { nonce: 0 });
+      for (const w of net.nodes) w.queue.push(vote);
+    }
+    await waitFor(async () => (net!.nodes.every((v) => v.open.chain.validators.length === 3) ? true : undefined), 20_000);
+    const chain = net.nodes[0]!.open.chain;
+    const four = toHex(validatorSetHash(net.t.genesis.validators));
+    const three = toHex(validatorSetHash(net.t.genesis.validators.slice(0, 3)));
+    // The first header announcing the three is h+1; the one before it, h, holds the decisive vote.
+    let announcing = 1;
+    while (toHex((await chain.decided(announcing))!.block.header.nextValidatorsHash) !== three) announcing++;
+    const decisive = (await chain.decided(announcing - 1))!.block;
+    expect(decisive.txs.some((tx) => tx.kind === "validators.vote")).toBe(true);
+    expect(toHex((await chain.decided(announcing))!.block.header.validatorsHash)).toBe(four);
+    await net.waitHeight(announcing + 1);
+    const inForce = await chain.decided(announcing + 1);
+    expect(toHex(inForce!.block.header.validatorsHash)).toBe(three);
+    expect(inForce!.commit.signatures.every((s) => s.index < 3)).toBe(true);
+    await net.stop(3);
+    const at = chain.head.header.height;
+    await net.waitHeight(at + 3, 20_000, [0, 1, 2]);
+    const last = await chain.decided(at + 3);
+    expect(last!.commit.signatures.every((s) => s.index < 3)).toBe(true);
   });
 });
