@@ -11,10 +11,19 @@ export const HASH_LENGTH = 32;
  * slower on 32-65 bytes, the Merkle trees' inputs).
  */
 export function sha256(data: Uint8Array): Uint8Array {
-  const binary = hash("sha256", data, "binary");
-  const digest = new Uint8Array(HASH_LENGTH);
-  for (let i = 0; i < HASH_LENGTH; i++) digest[i] = binary.charCodeAt(i);
-  return digest;
+  return bytesOfBinary(sha256Binary(data), HASH_LENGTH);
+}
+
+/** SHA-256 as a 32-character binary (latin1) string: a digest that is also a Map key, for free. */
+export function sha256Binary(data: Uint8Array): string {
+  return hash("sha256", data, "binary");
+}
+
+/** The first `length` characters of a binary string as bytes, in a plain Uint8Array of their own. */
+export function bytesOfBinary(binary: string, length = binary.length): Uint8Array {
+  const bytes = new Uint8Array(length);
+  for (let i = 0; i < length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
 }
 
 export function sha256Concat(...parts: Uint8Array[]): Uint8Array {

@@ -31,7 +31,7 @@ export type Admission = Inspected;
 export async function admitTransactions(list: readonly Uint8Array[], env: AdmissionEnv, deps: AdmissionDeps): Promise<Admission[]> {
   const blockEnv: InspectEnv = { ...env, timestamp: env.timestamp ?? 0, proposer: env.proposer ?? NO_PROPOSER };
   return runPipeline(list, blockEnv, deps, {
-    pending: (tx) => deps.mempool.has(tx.hash),
+    pending: (tx) => deps.mempool.holds(tx),
     admit(tx) {
       try {
         const displaced = deps.mempool.add(tx);

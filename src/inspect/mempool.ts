@@ -89,6 +89,11 @@ export class Mempool {
     return this.byHash.has(key(hash));
   }
 
+  /** Whether this transaction (by its hash) is pending. */
+  holds(tx: SignedTransaction): boolean {
+    return this.byHash.has(tx.id);
+  }
+
   /**
    * Adds an admitted transaction and returns what it displaced: the pending transaction of the
    * same sender and nonce it replaced (REPLACED) and those evicted to make room (MEMPOOL_FULL).
@@ -96,7 +101,7 @@ export class Mempool {
    * nonce pending, fee not ≥ 110% of it), MEMPOOL_FULL (no room it may take); nothing changes then.
    */
   add(tx: SignedTransaction): DroppedTx[] {
-    if (this.byHash.has(key(tx.hash))) throw new AttestaError(TxErrorCode.DUPLICATE, "transaction already pending");
+    if (this.byHash.has(tx.id)) throw new AttestaError(TxErrorCode.DUPLICATE, "transaction already pending");
     const entry = pendingTx(tx, this.arrivals);
 
     const replaced = this.senders.get(entry.sender)?.at(tx.nonce);
@@ -143,7 +148,7 @@ export class Mempool {
 
   /** Removes a pending transaction (included, or found invalid); false when it was not pending. */
   remove(tx: SignedTransaction): boolean {
-    const entry = this.byHash.get(key(tx.hash));
+    const entry = this.byHash.get(tx.id);
     if (entry === undefined) return false;
     this.detach(entry);
     return true;

@@ -46,5 +46,5 @@ export function servedFirst(a: PendingTx, b: PendingTx): boolean {
 export function pendingTx(tx: SignedTransaction, seq: number): PendingTx {
   const size = tx.bytes.length;
   const feeNumber = Number(tx.fee);
-  return { tx, id: bytesKey(tx.hash), sender: bytesKey(tx.sender), size, feeNumber, rate: feeNumber / size, exactRate: tx.fee <= MAX_EXACT_FEE, seq };
+  return { tx, id: tx.id, sender: bytesKey(tx.sender), size, feeNumber, rate: feeNumber / size, exactRate: tx.fee <= MAX_EXACT_FEE, seq };
 }

@@ -15,11 +15,11 @@ export class VerifiedCache {
   }
 
   has(tx: SignedTransaction): boolean {
-    return this.hashes.has(Buffer.from(tx.hash).toString("latin1"));
+    return this.hashes.has(tx.id);
   }
 
   add(tx: SignedTransaction): void {
-    this.hashes.set(Buffer.from(tx.hash).toString("latin1"), true);
+    this.hashes.set(tx.id, true);
   }
 
   /**

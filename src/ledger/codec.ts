@@ -47,8 +47,12 @@ export function decode(bytes: Uint8Array): Encodable {
   } catch (err) {
     throw new AttestaError(CodecErrorCode.MALFORMED, "undecodable msgpack", { reason: (err as Error).message });
   }
+  sawNaN = false;
   const normalised = normalise(value, 0);
-  if (!equalBytes(encode(normalised), bytes)) {
+  // The canonical check: re-encoded, the value must give the very same bytes. `encode` less its
+  // NaN walk when normalising saw none, and compared as the Buffer msgpackr returns.
+  const again = sawNaN ? encode(normalised) : packr.pack(normalised);
+  if (!equalBytes(again, bytes)) {
     throw new AttestaError(CodecErrorCode.NON_CANONICAL, "encoding is not canonical");
   }
   return normalised;
@@ -67,11 +71,20 @@ export function decodeTrusted(bytes: Uint8Array): Encodable {
   }
 }
 
+/** Set by `normalise` when the value holds a NaN (which `encode` writes in one canonical form). */
+let sawNaN = false;
+
+/**
+ * Checks a freshly unpacked value and normalises it in place (arrays are msgpackr's own, new
+ * for this value): Buffers become plain Uint8Array views, bigints are range-checked.
+ */
 function normalise(value: unknown, depth: number): Encodable {
   if (depth > MAX_DEPTH) throw new AttestaError(CodecErrorCode.MALFORMED, "nested too deeply");
   switch (typeof value) {
-    case "boolean":
     case "number":
+      if (value !== value) sawNaN = true;
+      return value;
+    case "boolean":
     case "string":
       return value;
     case "bigint":
@@ -80,7 +93,11 @@ function normalise(value: unknown, depth: number): Encodable {
     case "object":
       if (value === null) return null;
       if (value instanceof Uint8Array) return asBytes(value);
-      if (Array.isArray(value)) return value.map((item) => normalise(item, depth + 1));
+      if (Array.isArray(value)) {
+        const items = value as unknown[];
+        for (let i = 0; i < items.length; i++) items[i] = normalise(items[i], depth + 1);
+        return items as Encodable[];
+      }
       break;
   }
   throw new AttestaError(CodecErrorCode.MALFORMED, "maps, extensions and undefined are not allowed");

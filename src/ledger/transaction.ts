@@ -1,5 +1,5 @@
 import { addressOf } from "../crypto/address.js";
-import { sha256 } from "../crypto/hash.js";
+import { bytesOfBinary, HASH_LENGTH, sha256Binary } from "../crypto/hash.js";
 import { KEY_TYPES, keyTypeCode, keyTypeFromCode, PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH, type KeyType } from "../crypto/keyTypes.js";
 import type { KeyPair } from "../crypto/keys.js";
 import { signPayload } from "../crypto/keys.js";
@@ -36,6 +36,8 @@ export interface Transaction extends UnsignedTransaction {
 /** A transaction with everything derived from its bytes, computed once at decode. */
 export interface SignedTransaction extends Transaction {
   readonly hash: Uint8Array;
+  /** `hash` as a binary (latin1) string: the transaction's key in maps and caches. */
+  readonly id: string;
   readonly sender: Uint8Array;
   readonly bytes: Uint8Array;
   readonly payload: SignedPayload;
@@ -58,7 +60,24 @@ function unsignedBytesOf(bytes: Uint8Array): Uint8Array {
 }
 
 function derive(tx: Transaction, bytes: Uint8Array, payload: SignedPayload): SignedTransaction {
-  return { ...tx, hash: sha256(bytes), sender: addressOf(tx.publicKey), bytes, payload };
+  const id = sha256Binary(bytes);
+  // One literal of fixed shape (no spread): every transaction object shares one hidden class.
+  return {
+    chainId: tx.chainId,
+    nonce: tx.nonce,
+    fee: tx.fee,
+    expiry: tx.expiry,
+    kind: tx.kind,
+    args: tx.args,
+    keyType: tx.keyType,
+    publicKey: tx.publicKey,
+    signature: tx.signature,
+    hash: bytesOfBinary(id, HASH_LENGTH),
+    id,
+    sender: addressOf(tx.publicKey),
+    bytes,
+    payload,
+  };
 }
 
 /**

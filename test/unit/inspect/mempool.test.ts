@@ -43,10 +43,12 @@ const nonces = (txs: readonly SignedTransaction[], sender: KeyPair): number[] =>
  */
 const template = transfer(alice, 0);
 function variant(sender: number, nonce: number, fee: bigint, salt = 0): SignedTransaction {
+  const hash = sha256(utf8(`tx ${sender} ${nonce} ${fee} ${salt}`));
   return {
     ...template,
     sender: sha256(utf8(`sender ${sender}`)).subarray(0, 20),
-    hash: sha256(utf8(`tx ${sender} ${nonce} ${fee} ${salt}`)),
+    hash,
+    id: Buffer.from(hash).toString("latin1"),
     nonce,
     fee,
   };
