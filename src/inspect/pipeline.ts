@@ -63,18 +63,21 @@ export function inspectStateless(bytes: Uint8Array, env: InspectEnv, registry: C
  */
 export async function verifySignatures(txs: readonly SignedTransaction[], deps: Pick<PipelineDeps, "verified" | "pool">): Promise<boolean[]> {
   const results = new Array<boolean>(txs.length).fill(true);
-  const todo: number[] = [];
-  for (let i = 0; i < txs.length; i++) if (!deps.verified.has(txs[i] as SignedTransaction)) todo.push(i);
-  if (todo.length === 0) return results;
-  const jobs = todo.map((i) => {
+  // A transaction is its own verification job (it carries keyType, publicKey, signature, payload).
+  const todo: SignedTransaction[] = [];
+  const at: number[] = [];
+  for (let i = 0; i < txs.length; i++) {
     const tx = txs[i] as SignedTransaction;
-    return { keyType: tx.keyType, publicKey: tx.publicKey, signature: tx.signature, payload: tx.payload };
-  });
-  const valid = await (deps.pool ?? INLINE).verify(jobs);
-  todo.forEach((i, k) => {
-    if (valid[k] === true) deps.verified.add(txs[i] as SignedTransaction);
-    else results[i] = false;
-  });
+    if (deps.verified.has(tx)) continue;
+    todo.push(tx);
+    at.push(i);
+  }
+  if (todo.length === 0) return results;
+  const valid = await (deps.pool ?? INLINE).verify(todo);
+  for (let k = 0; k < todo.length; k++) {
+    if (valid[k] === true) deps.verified.add(todo[k] as SignedTransaction);
+    else results[at[k] as number] = false;
+  }
   return results;
 }
 
@@ -144,49 +147,47 @@ export async function runPipeline(list: readonly Uint8Array[], env: InspectEnv, 
     t = now;
   };
 
-  const staged = list.map((bytes): Decoded | Rejection => {
-    const d = inspectStateless(bytes, env, deps.registry);
-    if (pending === undefined || isRejection(d) || !pending(d.tx)) return d;
-    return rejection(new AttestaError(TxErrorCode.DUPLICATE, "transaction already pending"), InspectStage.STATELESS);
-  });
+  const staged: Array<Decoded | Rejection> = new Array(list.length);
+  const decoded: SignedTransaction[] = [];
+  for (let i = 0; i < list.length; i++) {
+    let d = inspectStateless(list[i] as Uint8Array, env, deps.registry);
+    if (!isRejection(d)) {
+      if (pending?.(d.tx) === true) d = rejection(new AttestaError(TxErrorCode.DUPLICATE, "transaction already pending"), InspectStage.STATELESS);
+      else decoded.push(d.tx);
+    }
+    staged[i] = d;
+  }
   lap(InspectStage.STATELESS, list.length);
-  const decoded = staged.filter((s): s is Decoded => !isRejection(s));
-  const signatures = await verifySignatures(
-    decoded.map((d) => d.tx),
-    deps,
-  );
+  const signatures = await verifySignatures(decoded, deps);
   lap(InspectStage.SIGNATURE, decoded.length);
 
-  const out: Inspected[] = [];
+  const out: Inspected[] = new Array(staged.length);
+  const timed = observer !== undefined;
   let next = 0;
   let stateful = 0;
   let dry = 0;
-  for (const s of staged) {
+  for (let i = 0; i < staged.length; i++) {
+    const s = staged[i] as Decoded | Rejection;
     if (isRejection(s)) {
-      out.push({ verdict: s });
+      out[i] = { verdict: s };
       continue;
     }
     const tx = s.tx;
     if (signatures[next++] !== true) {
-      out.push({ tx, verdict: badSignature() });
+      out[i] = { tx, verdict: badSignature() };
       continue;
     }
-    const t0 = performance.now();
+    const t0 = timed ? performance.now() : 0;
     const account = await inspectStateful(s, deps.state, maxNonceAhead);
-    const t1 = performance.now();
+    const t1 = timed ? performance.now() : 0;
     stateful += t1 - t0;
     if (isRejection(account)) {
-      out.push({ tx, verdict: account });
+      out[i] = { tx, verdict: account };
       continue;
     }
     const verdict = await dryRun(s, account, deps.state, env);
-    dry += performance.now() - t1;
-    if (isRejection(verdict)) {
-      out.push({ tx, verdict });
-      continue;
-    }
-    const refused = admit?.(tx);
-    out.push({ tx, verdict: refused ?? verdict });
+    if (timed) dry += performance.now() - t1;
+    out[i] = { tx, verdict: isRejection(verdict) ? verdict : (admit?.(tx) ?? verdict) };
   }
   if (observer !== undefined) {
     observer.stage(InspectStage.STATEFUL, stateful / 1000, decoded.length);
