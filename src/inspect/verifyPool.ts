@@ -16,6 +16,12 @@ export function defaultVerifyPoolOptions(): VerifyPoolOptions {
   return { size: Math.max(0, availableParallelism() - 1), minParallelBatch: 16 };
 }
 
+/** Chunks a batch is cut into per worker, at least MIN_CHUNK jobs each (posting one costs about as much as a few verifications). */
+const CHUNKS_PER_WORKER = 16;
+const MIN_CHUNK = 64;
+/** Chunks posted to a worker ahead of its answers, so it never idles between two. */
+const IN_FLIGHT_PER_WORKER = 2;
+
 interface Pending {
   readonly resolve: (results: boolean[]) => void;
   readonly jobs: readonly VerifyJob[];
@@ -124,23 +130,40 @@ export class VerifyPool {
     return entry;
   }
 
-  /** Verifies every job; results in the same order. Never rejects: a failed signature is `false`. */
+  /**
+   * Verifies every job; results in the same order. Never rejects: a failed signature is `false`.
+   * The batch is cut into chunks that the workers pull as they finish, IN_FLIGHT_PER_WORKER at
+   * a time so none idles between two: a worker slowed by a busy core takes fewer chunks
+   * instead of holding up the whole batch.
+   */
   async verify(jobs: readonly VerifyJob[]): Promise<boolean[]> {
     const workers = this.readyWorkers();
     if (workers.length === 0 || jobs.length < this.options.minParallelBatch) return verifyInline(jobs);
-    const chunk = Math.ceil(jobs.length / workers.length);
-    const parts = await Promise.all(
-      workers.map((w, i) => {
-        const part = jobs.slice(i * chunk, (i + 1) * chunk);
-        if (part.length === 0) return Promise.resolve([]);
-        const id = this.nextId++;
-        return new Promise<boolean[]>((resolve) => {
-          w.pending.set(id, { resolve, jobs: part });
-          const packed = packJobs(part);
-          w.worker.postMessage({ id, packed }, [packed.buffer]);
-        });
-      }),
-    );
-    return parts.flat();
+    const results = new Array<boolean>(jobs.length);
+    const size = Math.max(MIN_CHUNK, Math.ceil(jobs.length / (workers.length * CHUNKS_PER_WORKER)));
+    let next = 0;
+    const lane = async (w: PoolWorker): Promise<void> => {
+      while (next < jobs.length) {
+        const start = next;
+        const part = jobs.slice(start, start + size);
+        next += part.length;
+        // A worker that died meanwhile (its chunks were verified inline) or a stopped pool takes no more.
+        const valid = this.workers.includes(w) ? await this.post(w, part) : verifyInline(part);
+        for (let k = 0; k < part.length; k++) results[start + k] = valid[k] === true;
+      }
+    };
+    const lanes: Array<Promise<void>> = [];
+    for (let k = 0; k < IN_FLIGHT_PER_WORKER; k++) for (const w of workers) lanes.push(lane(w));
+    await Promise.all(lanes);
+    return results;
+  }
+
+  private post(w: PoolWorker, jobs: readonly VerifyJob[]): Promise<boolean[]> {
+    return new Promise<boolean[]>((resolve) => {
+      const id = this.nextId++;
+      w.pending.set(id, { resolve, jobs });
+      const packed = packJobs(jobs);
+      w.worker.postMessage({ id, packed }, [packed.buffer]);
+    });
   }
 }

@@ -19,28 +19,44 @@ function jobs(): VerifyJob[] {
   });
 }
 
+const inline = (batch: readonly VerifyJob[]): boolean[] => batch.map((j) => verifySignature(j.keyType, j.publicKey, j.signature, j.payload));
+
 describe("VerifyPool", () => {
   let pool: VerifyPool | undefined;
   afterEach(async () => pool?.stop());
 
-  it("gives, from worker threads, the same verdicts as verifying inline, in order", async () => {
-    pool = new VerifyPool({ size: 2, minParallelBatch: 1 });
+  /** A started pool of `size` workers, every one loaded (from the TypeScript source here, through the tsx bootstrap). */
+  async function started(size: number): Promise<VerifyPool> {
+    pool = new VerifyPool({ size, minParallelBatch: 1 });
     pool.start();
-    // Both workers load (from the TypeScript source here, through the tsx bootstrap).
-    expect(await pool.waitReady()).toBe(2);
+    expect(await pool.waitReady()).toBe(size);
+    return pool;
+  }
+
+  it("gives, from worker threads, the same verdicts as verifying inline, in order", async () => {
+    const p = await started(2);
     const batch = jobs();
-    const expected = batch.map((j) => verifySignature(j.keyType, j.publicKey, j.signature, j.payload));
+    const expected = inline(batch);
     expect(expected.filter((ok) => !ok)).toHaveLength(30);
-    const answer = pool.verify(batch);
-    expect(pool.inFlight).toBe(batch.length); // posted to the workers, not verified inline
+    const answer = p.verify(batch);
+    expect(p.inFlight).toBe(batch.length); // posted to the workers, not verified inline
     expect(await answer).toEqual(expected);
-    expect(pool.inFlight).toBe(0);
+    expect(p.inFlight).toBe(0);
+  });
+
+  it("keeps the order of a batch cut into many chunks pulled by the workers as they finish", async () => {
+    const p = await started(2);
+    // 1,080 jobs: more chunks than two per worker, so some are posted only as others come back.
+    const base = jobs();
+    const batch = Array.from({ length: 12 }, () => base).flat();
+    expect(await p.verify(batch)).toEqual(inline(batch));
+    expect(p.inFlight).toBe(0);
   });
 
   it("verifies inline when it has no workers, and after it is stopped", async () => {
     pool = new VerifyPool({ size: 1, minParallelBatch: 1 });
     const batch = jobs().slice(0, 9);
-    const expected = batch.map((j) => verifySignature(j.keyType, j.publicKey, j.signature, j.payload));
+    const expected = inline(batch);
     expect(await pool.verify(batch)).toEqual(expected);
     pool.start();
     expect(await pool.waitReady()).toBe(1);
