@@ -1,5 +1,5 @@
-import { Packr } from "msgpackr";
-import { asBytes, equalBytes } from "../crypto/bytes.js";
+import { Packr, RESET_BUFFER_MODE, REUSE_BUFFER_MODE } from "msgpackr";
+import { asBytes } from "../crypto/bytes.js";
 import { AttestaError } from "../errors.js";
 
 /**
@@ -49,13 +49,21 @@ export function decode(bytes: Uint8Array): Encodable {
   }
   sawNaN = false;
   const normalised = normalise(value, 0);
-  // The canonical check: re-encoded, the value must give the very same bytes. `encode` less its
-  // NaN walk when normalising saw none, and compared as the Buffer msgpackr returns.
-  const again = sawNaN ? encode(normalised) : packr.pack(normalised);
-  if (!equalBytes(again, bytes)) {
-    throw new AttestaError(CodecErrorCode.NON_CANONICAL, "encoding is not canonical");
-  }
+  if (!encodesTo(normalised, bytes)) throw new AttestaError(CodecErrorCode.NON_CANONICAL, "encoding is not canonical");
   return normalised;
+}
+
+/** msgpackr's own slab with the encoding at [start, end), valid until its next pack (REUSE_BUFFER_MODE). */
+type Slab = Buffer & { start: number; end: number };
+
+/**
+ * The canonical check: whether `value` encodes to exactly `bytes`. As `encode` (with its NaN
+ * walk only when normalising saw a NaN), but compared in place in msgpackr's slab, which is
+ * then reused (RESET_BUFFER_MODE): no view, no copy, and no slab used up by the check.
+ */
+function encodesTo(value: Encodable, bytes: Uint8Array): boolean {
+  const slab = packr.pack(sawNaN ? withCanonicalNaN(value) : value, REUSE_BUFFER_MODE | RESET_BUFFER_MODE) as Slab;
+  return slab.end - slab.start === bytes.length && slab.compare(bytes, 0, bytes.length, slab.start, slab.end) === 0;
 }
 
 /**
