@@ -45,6 +45,18 @@ export function compareBytes(a: Uint8Array, b: Uint8Array): number {
 }
 
 const encoder = new TextEncoder();
+/** Longest text copied char by char when it is ASCII (ids, names, state keys); longer goes to TextEncoder. */
+const SHORT_TEXT = 64;
+
 export function utf8(text: string): Uint8Array {
-  return encoder.encode(text);
+  // A call into TextEncoder costs more than copying the char codes of a short ASCII string,
+  // which is what state keys are made of (device, profile and metric ids). Same bytes.
+  if (text.length > SHORT_TEXT) return encoder.encode(text);
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) return encoder.encode(text);
+    out[i] = c;
+  }
+  return out;
 }
