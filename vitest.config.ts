@@ -1,7 +1,9 @@
 import { defineConfig } from "vitest/config";
 
 // Projects: `unit` is the default `npm test` (fast, must stay under 10 minutes on 2 cores);
-// `slow` holds multi-process and soak suites, run by their own npm scripts and in short form in CI.
+// `slow` holds multi-process and soak suites, run by their own npm scripts and in short form in CI;
+// `consensus` is the consensus machine and its seeded network simulation alone (also part of
+// `unit`), for long runs: `SEEDS=10000 npm run test:consensus`.
 export default defineConfig({
   test: {
     setupFiles: ["./src/polyfill.ts"],
@@ -10,11 +12,15 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "unit", include: ["test/unit/**/*.test.ts", "test/e2e/**/*.test.ts"] },
+        test: { name: "unit", include: ["test/unit/**/*.test.ts", "test/e2e/**/*.test.ts", "test/consensus/**/*.test.ts"] },
       },
       {
         extends: true,
         test: { name: "slow", include: ["test/slow/**/*.test.ts"], testTimeout: 600_000 },
+      },
+      {
+        extends: true,
+        test: { name: "consensus", include: ["test/consensus/**/*.test.ts"], testTimeout: 600_000 },
       },
     ],
   },
