@@ -28,6 +28,11 @@ export const MAX_NEXT_HEIGHT_PER_KIND = 2;
  * Beyond the paper: a proposal's value is validated by the engine before any rule uses valid(v)
  * (asked once per value and height); the proposer also schedules OnTimeoutPropose, so a round
  * whose block never comes does not stall; and the message log is bounded (see HeightLog).
+ *
+ * Votes are counted as in the paper: "2f+1 votes for v" are distinct validators with a vote for
+ * v, so an equivocator's second vote counts for its own value (never twice in the totals of lines
+ * 34, 47 and 55). Counting only first votes would let an equivocator hide from one validator the
+ * quorum all others saw, and stall it (see VoteTally); the engine still collects the evidence.
  */
 export class ConsensusMachine {
   private config: HeightConfig | null = null;
