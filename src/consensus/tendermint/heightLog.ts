@@ -30,10 +30,10 @@ function emptyRound(supportThreshold: number): RoundLog {
  * takes the single spare place, so it is there when the votes come. A proposer can thus hold at
  * most one unsupported proposal per round, besides the first.
  *
- * Rounds at or below the
- * current one are kept whole (the rules at lines 28 and 49 look back); above it, each validator
- * holds messages in at most `maxRoundsAhead` distinct rounds, the highest it sent, so a validator
- * spraying garbage rounds cannot grow memory, while an honest one that is ahead stays visible.
+ * Rounds at or below the current one are kept whole (the rules at lines 28 and 49 look back);
+ * above it, each validator holds messages in at most `maxRoundsAhead` distinct rounds, the
+ * highest it sent, so a validator spraying garbage rounds cannot grow memory, while an honest
+ * one that is ahead stays visible.
  */
 export class HeightLog {
   private readonly rounds = new Map<number, RoundLog>();
