@@ -4,7 +4,7 @@ import type { KeyPair } from "../crypto/keys.js";
 import { verifySignature } from "../crypto/verify.js";
 import type { ValidatorSet } from "../contracts/modules/validators.js";
 import { isAttestaError } from "../errors.js";
-import type { Block } from "../ledger/block.js";
+import { decodeBlock, encodeBlock, type Block } from "../ledger/block.js";
 import { commitTuple, readCommit, type Commit } from "../ledger/commit.js";
 import {
   conflicting,
@@ -21,7 +21,16 @@ import { headerHash } from "../ledger/header.js";
 import { proposerIndex } from "./proposer.js";
 import type { SignGuard } from "./signGuard.js";
 import { ConsensusMachine } from "./tendermint/machine.js";
-import { defaultTimeouts, type MachineInput, type MachineOutput, type TimeoutConfig, type ValueId } from "./tendermint/types.js";
+import {
+  defaultTimeouts,
+  Step,
+  type ConsensusMessage,
+  type MachineInput,
+  type MachineOutput,
+  type MachineSnapshot,
+  type TimeoutConfig,
+  type ValueId,
+} from "./tendermint/types.js";
 import type { ConsensusTransport } from "./transport.js";
 
 /** What the engine needs of the chain it decides for (the node's Chain and mempool provide it). */
@@ -112,6 +121,8 @@ export class ConsensusEngine {
   private readonly sent = new Map<number, Uint8Array[]>();
   private resendTimer: NodeJS.Timeout | undefined;
   private advancing = false;
+  /** The block of the value last proposed or precommitted, as kept on disk before signing for it. */
+  private kept: Block | undefined;
   readonly stats: EngineStats = { decided: 0, rounds: 0, invalidMessages: 0, refusedSignatures: 0, evidence: 0, catchups: 0 };
 
   constructor(private readonly host: ConsensusHost, private readonly options: EngineOptions) {
@@ -119,8 +130,17 @@ export class ConsensusEngine {
     options.transport.onMessage((bytes, from) => this.receive(bytes, from));
   }
 
-  start(): void {
+  /** Starts deciding: loads what a crash may have left (the kept block), then enters the next height. */
+  async start(): Promise<void> {
     if (this.running) return;
+    const kept = await this.options.guard?.loadBlock();
+    if (kept !== undefined) {
+      try {
+        this.kept = decodeBlock(kept);
+      } catch {
+        this.kept = undefined; // a torn or foreign file: only liveness needs it
+      }
+    }
     this.running = true;
     this.enterHeight();
   }
@@ -194,9 +214,11 @@ export class ConsensusEngine {
     const jailed = this.jailed;
     const height = this.height;
     const restore = snapshot !== null && snapshot !== undefined && snapshot.height === height ? snapshot : undefined;
-    this.apply(
+    if (restore !== undefined && this.kept?.header.height === height) this.blocks.set(toHex(headerHash(this.kept.header)), this.kept);
+    this.step(() =>
       this.machine.startHeight({ height, size: set.length, self: this.self, proposer: (round) => proposerIndex(set, height, round, jailed) }, restore),
     );
+    if (restore !== undefined) this.replayOwn(height);
     const buffered = this.future;
     this.future = [];
     for (const { message, from } of buffered) this.onWire(message, from);
@@ -217,36 +239,80 @@ export class ConsensusEngine {
     for (const r of [round - 1, round]) for (const bytes of this.sent.get(r) ?? []) this.options.transport.broadcast(bytes);
   }
 
-  private input(input: MachineInput, height: number): void {
-    if (!this.running || height !== this.height || !this.started) return;
-    this.apply(this.machine.handle(input));
+  /**
+   * After a crash, the machine resumes at its persisted round and step; what this validator
+   * signed at the height is fed back to it (its log was lost), so a lone validator can finish
+   * the height and others see our votes again.
+   */
+  private replayOwn(height: number): void {
+    const self = this.self;
+    const guard = this.options.guard;
+    if (self === null || guard === null) return;
+    for (const r of guard.statements) {
+      if (r.height !== height) continue;
+      const statement: Statement = { kind: r.kind, height, round: r.round, validRound: r.validRound, blockHash: fromHex(r.blockHash), signature: fromHex(r.signature) };
+      const block = this.blocks.get(r.blockHash);
+      if (r.kind === StatementKind.PROPOSAL && block === undefined) continue;
+      this.record(self, statement);
+      this.input({ kind: "message", message: this.machineMessage(statement, self) }, height);
+      const wire: WireMessage = r.kind === StatementKind.PROPOSAL ? { type: "proposal", index: self, statement, block: block as Block } : { type: "vote", index: self, statement };
+      this.sent.set(r.round, [...(this.sent.get(r.round) ?? []), encodeWireMessage(wire)]);
+    }
   }
 
-  private apply(outputs: readonly MachineOutput[]): void {
+  private machineMessage(statement: Statement, from: number): ConsensusMessage {
+    const { height, round } = statement;
+    const value = statement.blockHash.length === 0 ? null : toHex(statement.blockHash);
+    if (statement.kind === StatementKind.PROPOSAL) return { kind: "proposal", height, round, value: value as ValueId, validRound: statement.validRound, from };
+    return { kind: statement.kind === StatementKind.PREVOTE ? "prevote" : "precommit", height, round, value, from };
+  }
+
+  private input(input: MachineInput, height: number): void {
+    if (!this.running || height !== this.height || !this.started) return;
+    this.step(() => this.machine.handle(input));
+  }
+
+  /**
+   * Runs the machine once and carries out its outputs. Each signed statement is persisted with
+   * the machine's state as of that statement: its own round and step, and the lock as it was
+   * (a lock only changes with a precommit, so statements before the first precommit of the
+   * batch carry the lock from before it, and from it on the lock after it).
+   */
+  private step(run: () => MachineOutput[]): void {
+    const before = this.machine.snapshot();
+    const outputs = run();
+    let lock: MachineSnapshot = before;
     for (const out of outputs) {
-      switch (out.kind) {
-        case "broadcast":
-          this.signAndSend(out.message);
-          break;
-        case "schedule": {
-          if (out.round > 0 && out.step === "propose") this.stats.rounds++;
-          const timer = setTimeout(() => {
-            this.timers.delete(timer);
-            this.input({ kind: "timeout", step: out.step, height: out.height, round: out.round }, out.height);
-          }, out.delayMs);
-          this.timers.add(timer);
-          break;
-        }
-        case "validate":
-          this.validate(out.value);
-          break;
-        case "getValue":
-          this.propose(out.height, out.round);
-          break;
-        case "decide":
-          this.decide(out.round, out.value);
-          break;
+      if (out.kind === "broadcast" && out.message.kind === "precommit") lock = this.machine.snapshot();
+      this.apply(out, lock);
+    }
+  }
+
+  private apply(out: MachineOutput, lock: MachineSnapshot): void {
+    switch (out.kind) {
+      case "broadcast": {
+        const step = out.message.kind === "proposal" ? Step.PROPOSE : out.message.kind === "prevote" ? Step.PREVOTE : Step.PRECOMMIT;
+        this.signAndSend(out.message, { ...lock, height: out.message.height, round: out.message.round, step });
+        break;
       }
+      case "schedule": {
+        if (out.round > 0 && out.step === "propose") this.stats.rounds++;
+        const timer = setTimeout(() => {
+          this.timers.delete(timer);
+          this.input({ kind: "timeout", step: out.step, height: out.height, round: out.round }, out.height);
+        }, out.delayMs);
+        this.timers.add(timer);
+        break;
+      }
+      case "validate":
+        this.validate(out.value);
+        break;
+      case "getValue":
+        this.propose(out.height, out.round);
+        break;
+      case "decide":
+        this.decide(out.round, out.value);
+        break;
     }
   }
 
@@ -272,6 +338,11 @@ export class ConsensusEngine {
   }
 
   private propose(height: number, round: number): void {
+    // Restarted after proposing in this round: propose that block again, never another one.
+    const signed = this.options.guard?.statements.find((r) => r.height === height && r.round === round && r.kind === StatementKind.PROPOSAL);
+    if (signed !== undefined && this.blocks.has(signed.blockHash)) {
+      return void queueMicrotask(() => this.input({ kind: "value", height, round, value: signed.blockHash }, height));
+    }
     this.host.buildBlock(Math.max(this.host.now(), this.host.head().timestamp + 1)).then(
       ({ block, hash }) => {
         if (height !== this.height) return;
@@ -285,12 +356,14 @@ export class ConsensusEngine {
   }
 
   /** Signs a machine message (the guard persists first) and sends it; our own statements are kept for the certificate. */
-  private signAndSend(message: MachineOutput & { kind: "broadcast" } extends { message: infer M } ? M : never): void {
+  private signAndSend(message: ConsensusMessage, snapshot: MachineSnapshot): void {
     const { key, guard, transport } = this.options;
     if (key === null || guard === null || this.self === null) return;
     const index = this.self;
     const block = message.kind === "proposal" ? this.blocks.get(message.value) : undefined;
     if (message.kind === "proposal" && block === undefined) return; // a lock restored without its block: let the round pass
+    // The block of a value we propose or precommit is kept on disk first: restarted, we may have to propose it.
+    const keep = message.kind !== "prevote" && message.value !== null ? this.blocks.get(message.value) : undefined;
     const statement = {
       kind: message.kind === "proposal" ? StatementKind.PROPOSAL : message.kind === "prevote" ? StatementKind.PREVOTE : StatementKind.PRECOMMIT,
       height: message.height,
@@ -298,8 +371,8 @@ export class ConsensusEngine {
       validRound: message.kind === "proposal" ? message.validRound : -1,
       blockHash: message.value === null ? NIL_HASH : fromHex(message.value),
     };
-    const snapshot = this.machine.snapshot();
     this.signing = this.signing.then(async () => {
+      if (keep !== undefined) await guard.saveBlock(statement.blockHash, () => encodeBlock(keep));
       const signature = await guard.sign(this.host.chainId, statement, snapshot);
       if (signature === undefined) {
         this.stats.refusedSignatures++;
@@ -312,6 +385,10 @@ export class ConsensusEngine {
       const bytes = encodeWireMessage(wire);
       if (statement.height === this.height) this.sent.set(statement.round, [...(this.sent.get(statement.round) ?? []), bytes]);
       if (this.running) transport.broadcast(bytes);
+    }).catch((err: unknown) => {
+      // Nothing is sent unless what we sign is on disk first (a full disk, a dying SD card).
+      this.stats.refusedSignatures++;
+      this.options.logger?.error({ err, height: statement.height, round: statement.round }, "sign state not persisted: statement not sent");
     });
   }
 
@@ -441,14 +518,8 @@ export class ConsensusEngine {
       throw new RangeError("bad signature");
     }
     if (!this.record(index, statement)) return;
-    const value = statement.blockHash.length === 0 ? null : toHex(statement.blockHash);
-    if (isProposal) {
-      if (!this.blocks.has(value as ValueId)) this.blocks.set(value as ValueId, message.block);
-      this.input({ kind: "message", message: { kind: "proposal", height: statement.height, round: statement.round, value: value as ValueId, validRound: statement.validRound, from: index } }, this.height);
-    } else {
-      const kind = statement.kind === StatementKind.PREVOTE ? "prevote" : "precommit";
-      this.input({ kind: "message", message: { kind, height: statement.height, round: statement.round, value, from: index } }, this.height);
-    }
+    if (isProposal && !this.blocks.has(toHex(statement.blockHash))) this.blocks.set(toHex(statement.blockHash), message.block);
+    this.input({ kind: "message", message: this.machineMessage(statement, index) }, this.height);
   }
 
   private onEvidence(evidence: Evidence): void {

@@ -16,14 +16,25 @@ export interface SignedRecord {
 /** What a validator persists before anything it signs leaves it. */
 export interface SignState {
   readonly last: SignedRecord | null;
-  /** The machine's locked and valid value and round at that moment: restored after a crash. */
+  /** Everything signed at `last.height`, in order: replayed into the machine after a crash. */
+  readonly statements: readonly SignedRecord[];
+  /** The machine's round, step, locked and valid value at that moment: restored after a crash. */
   readonly snapshot: MachineSnapshot | null;
 }
 
-/** Durable storage of the sign state: `save` returns only once the state survives a crash. */
+export const EMPTY_SIGN_STATE: SignState = { last: null, statements: [], snapshot: null };
+
+/**
+ * Durable storage of the sign state: `save` returns only once the state survives a crash. The
+ * block of a value the validator proposed or precommitted is kept too (`saveBlock`), so a
+ * validator restarted while locked on it can still propose it: without it, a lone validator
+ * would stay locked on a block it no longer has.
+ */
 export interface SignStateStore {
   load(): Promise<SignState>;
   save(state: SignState): Promise<void>;
+  loadBlock(): Promise<Uint8Array | undefined>;
+  saveBlock(block: Uint8Array): Promise<void>;
 }
 
 /** Order of statements within a round: a proposal, then a prevote, then a precommit. */
@@ -45,6 +56,7 @@ function compare(a: readonly number[], b: readonly number[]): number {
  */
 export class SignGuard {
   private queue: Promise<unknown> = Promise.resolve();
+  private savedBlock: string | undefined;
   /** Statements refused because they conflicted with one signed before. */
   refused = 0;
 
@@ -61,6 +73,28 @@ export class SignGuard {
   /** The machine snapshot persisted with the last signature (null before the first). */
   get snapshot(): MachineSnapshot | null {
     return this.state.snapshot;
+  }
+
+  /** What was signed at the last height signed, in order. */
+  get statements(): readonly SignedRecord[] {
+    return this.state.statements;
+  }
+
+  /** Durably keeps the block of a value about to be proposed or precommitted (before its statement is signed). */
+  saveBlock(hash: Uint8Array, block: () => Uint8Array): Promise<void> {
+    const id = toHex(hash);
+    const run = this.queue.then(async () => {
+      if (this.savedBlock === id) return;
+      await this.store.saveBlock(block());
+      this.savedBlock = id;
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** The block kept by `saveBlock`, as its bytes, if any. */
+  loadBlock(): Promise<Uint8Array | undefined> {
+    return this.store.loadBlock();
   }
 
   get last(): SignedRecord | null {
@@ -86,8 +120,10 @@ export class SignGuard {
       if (order === 0) return fromHex(last.signature);
     }
     const signature = signPayload("secp256k1", this.secretKey, statementPayload(chainId, s));
+    const record: SignedRecord = { height: s.height, round: s.round, kind: s.kind, validRound: s.validRound, blockHash, signature: toHex(signature) };
     const next: SignState = {
-      last: { height: s.height, round: s.round, kind: s.kind, validRound: s.validRound, blockHash, signature: toHex(signature) },
+      last: record,
+      statements: last !== null && last.height === s.height ? [...this.state.statements, record] : [record],
       snapshot,
     };
     await this.store.save(next);
@@ -98,8 +134,17 @@ export class SignGuard {
 
 /** A store in memory, for tests and simulations: "durable" as long as the object lives. */
 export class MemorySignStateStore implements SignStateStore {
-  private state: SignState = { last: null, snapshot: null };
+  private state: SignState = EMPTY_SIGN_STATE;
+  private block: Uint8Array | undefined;
   saves = 0;
+
+  async loadBlock(): Promise<Uint8Array | undefined> {
+    return this.block;
+  }
+
+  async saveBlock(block: Uint8Array): Promise<void> {
+    this.block = block;
+  }
 
   async load(): Promise<SignState> {
     return this.state;

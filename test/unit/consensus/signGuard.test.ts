@@ -3,11 +3,15 @@ import { afterEach, describe, expect, it } from "vitest";
 import { toHex } from "../../../src/crypto/bytes.js";
 import { generateKeyPair } from "../../../src/crypto/keys.js";
 import { verifySignature } from "../../../src/crypto/verify.js";
-import { SignGuard } from "../../../src/consensus/signGuard.js";
+import { ConsensusEngine } from "../../../src/consensus/engine.js";
+import { SignGuard, type SignStateStore } from "../../../src/consensus/signGuard.js";
+import { MemoryNetwork } from "../../../src/consensus/transport.js";
+import { chainConsensusHost } from "../../../src/node/consensusHost.js";
 import { Step, type MachineSnapshot } from "../../../src/consensus/tendermint/types.js";
 import { decodeWireMessage, statementPayload, StatementKind, type Statement } from "../../../src/ledger/consensusMessages.js";
 import { FileSignStateStore } from "../../../src/node/signStateFile.js";
-import { removeDir, tempDir } from "../../fixtures/chain.js";
+import { makeGenesis, openChain, removeDir, tempDir } from "../../fixtures/chain.js";
+import { waitFor } from "../../fixtures/node.js";
 import { startConsensusNet, type ConsensusNet } from "../../fixtures/consensusNet.js";
 
 const CHAIN = "attesta-test";
@@ -91,5 +95,59 @@ describe("sign guard: never sign twice", () => {
     expect(signed.size).toBeGreaterThan(0);
     expect(conflicts).toEqual([]);
     for (const v of net.nodes) expect(v.engine.stats.evidence).toBe(0);
+  });
+});
+
+describe("a lone validator killed right after it persisted each step", () => {
+  it.each([
+    ["its proposal", StatementKind.PROPOSAL],
+    ["its prevote", StatementKind.PREVOTE],
+    ["its precommit", StatementKind.PRECOMMIT],
+  ])("after %s, restarts from its sign state and finishes the height, then goes on", async (_name, kind) => {
+    dir = await tempDir();
+    const t = makeGenesis({ validators: 1, params: { blockPeriodMs: 20, heartbeatMs: 50 } });
+    const key1 = t.validatorKeys[0]!;
+    const path = join(dir, "sign-state.json");
+    const open = await openChain(t.genesis, dir);
+    try {
+      const network = new MemoryNetwork();
+      const host = chainConsensusHost({ chain: open.chain, key: key1, candidates: () => [], pending: () => 0, submitEvidence: () => undefined });
+      // The first engine "dies" as soon as the statement of `kind` at height 2 is on disk: it never leaves.
+      let crashed = false;
+      const store = new FileSignStateStore(path);
+      const dying: SignStateStore = {
+        load: () => store.load(),
+        loadBlock: () => store.loadBlock(),
+        saveBlock: (b) => store.saveBlock(b),
+        async save(state) {
+          if (crashed) throw new Error("dead");
+          await store.save(state);
+          if (state.last?.height === 2 && state.last.kind === kind) {
+            crashed = true;
+            engine.stop();
+            throw new Error("killed");
+          }
+        },
+      };
+      const engine = new ConsensusEngine(host, { key: key1, guard: await SignGuard.open(dying, key1.secretKey), transport: network.join("a"), blockPeriodMs: 20, heartbeatMs: 50 });
+      await engine.start();
+      await waitFor(async () => (crashed ? true : undefined), 10_000);
+      await open.chain.idle();
+      expect(open.chain.head.header.height).toBe(1);
+      const persisted = await store.load();
+      expect(persisted.last).toMatchObject({ height: 2, kind });
+
+      const restarted = new ConsensusEngine(host, { key: key1, guard: await SignGuard.open(store, key1.secretKey), transport: network.join("b"), blockPeriodMs: 20, heartbeatMs: 50 });
+      await restarted.start();
+      await waitFor(async () => (open.chain.head.header.height >= 4 ? true : undefined), 10_000);
+      restarted.stop();
+      // Height 2 was finished with what was signed before the crash: the same proposal.
+      const decided = await open.chain.decided(2);
+      expect(toHex(decided!.commit.blockHash)).toBe(persisted.statements[0]!.blockHash);
+      expect(restarted.stats.refusedSignatures).toBe(0);
+    } finally {
+      await open.chain.idle();
+      await open.close();
+    }
   });
 });
