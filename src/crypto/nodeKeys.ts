@@ -34,7 +34,8 @@ export class KeyObjectCache {
   }
 
   get(type: KeyType, publicKey: Uint8Array): KeyObject {
-    const id = type + Buffer.from(publicKey).toString("latin1");
+    // A latin1 view of the key's bytes, not a copy (Buffer.from(array) would allocate one per verification).
+    const id = type + Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.byteLength).toString("latin1");
     let key = this.entries.get(id);
     if (key === undefined) {
       key = publicKeyObject(type, publicKey);

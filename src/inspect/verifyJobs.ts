@@ -46,9 +46,11 @@ export function unpackJobs(packed: Uint8Array): VerifyJob[] {
   const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
   const jobs: VerifyJob[] = [];
   let o = 0;
+  // Views built directly (V8's subarray is several times slower, and there are four per job).
+  const at = (start: number, length: number): Uint8Array => new Uint8Array(packed.buffer, packed.byteOffset + start, length);
   const field = (): Uint8Array => {
     const length = packed[o++] as number;
-    const bytes = packed.subarray(o, o + length);
+    const bytes = at(o, length);
     o += length;
     return bytes;
   };
@@ -59,7 +61,7 @@ export function unpackJobs(packed: Uint8Array): VerifyJob[] {
     const digest = field();
     const length = view.getUint32(o);
     o += 4;
-    const message = packed.subarray(o, o + length);
+    const message = at(o, length);
     o += length;
     jobs.push({ keyType, publicKey, signature, payload: { message, digest } });
   }
