@@ -60,6 +60,16 @@ export class ApiMetrics {
     gauge("attesta_chain_finalized_height", "Height of the last finalized block", () => node.status().finalizedHeight);
     gauge("attesta_mempool_txs", "Transactions in the mempool", () => node.status().mempool.count);
     gauge("attesta_mempool_bytes", "Bytes of transactions in the mempool", () => node.status().mempool.bytes);
+    // Consensus (validators only; 0 elsewhere).
+    const consensus = (read: (c: NonNullable<ReturnType<typeof node.status>["consensus"]>) => number) => () => {
+      const c = node.status().consensus;
+      return c === undefined ? 0 : read(c);
+    };
+    gauge("attesta_consensus_round", "Round of the height being decided", consensus((c) => c.round));
+    gauge("attesta_consensus_rounds_total", "Rounds above 0 started since the node started", consensus((c) => c.rounds));
+    gauge("attesta_consensus_invalid_messages_total", "Consensus messages dropped: undecodable, unknown signer, bad signature, wrong proposer", consensus((c) => c.invalidMessages));
+    gauge("attesta_consensus_refused_signatures_total", "Statements not signed: they conflicted with one signed before, or the sign state could not be written", consensus((c) => c.refusedSignatures));
+    gauge("attesta_consensus_evidence_total", "Equivocations seen (evidence put on chain)", consensus((c) => c.evidence));
 
     // The inspection pipeline: verdicts by kind and code, findings of flagged readings, time per stage.
     this.verdicts = new Counter({

@@ -43,6 +43,7 @@ export function statusJson(s: NodeStatus) {
       blockPeriodMs: s.params.blockPeriodMs,
     },
     mempool: { count: s.mempool.count, bytes: s.mempool.bytes },
+    ...(s.consensus !== undefined ? { consensus: { ...s.consensus } } : {}),
   };
 }
 

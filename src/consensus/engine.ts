@@ -110,15 +110,14 @@ export class ConsensusEngine {
   private self: number | null = null;
   private readonly blocks = new Map<ValueId, Block>();
   private readonly validity = new Map<ValueId, boolean>();
-  private readonly statements = new Map<string, Statement>();
+  /** Signed statements of this height by (round, kind, validator): the first, and a conflicting second one at most. */
+  private readonly statements = new Map<string, Statement[]>();
   private readonly roundsAhead = new Map<number, Set<number>>();
   private future: Array<{ message: WireMessage; from: string }> = [];
   private readonly decisions = new Map<number, { block: Block; commit: Commit }>();
   private readonly evidenceSeen = new Set<string>();
   private lastCatchup = 0;
   private signing: Promise<unknown> = Promise.resolve();
-  /** What we signed at this height, encoded, by round: resent while the height is undecided. */
-  private readonly sent = new Map<number, Uint8Array[]>();
   private resendTimer: NodeJS.Timeout | undefined;
   private advancing = false;
   /** The block of the value last proposed or precommitted, as kept on disk before signing for it. */
@@ -183,7 +182,6 @@ export class ConsensusEngine {
     this.validity.clear();
     this.statements.clear();
     this.roundsAhead.clear();
-    this.sent.clear();
     this.clearTimers();
     this.scheduleStart();
   }
@@ -231,12 +229,22 @@ export class ConsensusEngine {
 
   /**
    * Messages get lost (a peer restarting, a flaky link): while a height is undecided, resend
-   * what we signed in the current and previous round, so a quorum that exists is seen by all.
+   * the statements of the current and previous round, ours and the others' (each carries its
+   * signer's signature), so a quorum that exists is eventually seen by every validator.
    */
   private resend(): void {
     if (!this.running || !this.started) return;
     const round = this.machine.round;
-    for (const r of [round - 1, round]) for (const bytes of this.sent.get(r) ?? []) this.options.transport.broadcast(bytes);
+    for (const [key, list] of this.statements) {
+      const [r, , index] = key.split("/").map(Number) as [number, number, number];
+      if (r !== round && r !== round - 1) continue;
+      for (const statement of list) {
+        const block = statement.kind === StatementKind.PROPOSAL ? this.blocks.get(toHex(statement.blockHash)) : undefined;
+        if (statement.kind === StatementKind.PROPOSAL && block === undefined) continue;
+        const wire: WireMessage = block !== undefined ? { type: "proposal", index, statement, block } : { type: "vote", index, statement };
+        this.options.transport.broadcast(encodeWireMessage(wire));
+      }
+    }
   }
 
   /**
@@ -255,8 +263,6 @@ export class ConsensusEngine {
       if (r.kind === StatementKind.PROPOSAL && block === undefined) continue;
       this.record(self, statement);
       this.input({ kind: "message", message: this.machineMessage(statement, self) }, height);
-      const wire: WireMessage = r.kind === StatementKind.PROPOSAL ? { type: "proposal", index: self, statement, block: block as Block } : { type: "vote", index: self, statement };
-      this.sent.set(r.round, [...(this.sent.get(r.round) ?? []), encodeWireMessage(wire)]);
     }
   }
 
@@ -382,9 +388,7 @@ export class ConsensusEngine {
       const signed: Statement = { ...statement, signature };
       if (statement.height === this.height) this.record(index, signed);
       const wire: WireMessage = block !== undefined ? { type: "proposal", index, statement: signed, block } : { type: "vote", index, statement: signed };
-      const bytes = encodeWireMessage(wire);
-      if (statement.height === this.height) this.sent.set(statement.round, [...(this.sent.get(statement.round) ?? []), bytes]);
-      if (this.running) transport.broadcast(bytes);
+      if (this.running) transport.broadcast(encodeWireMessage(wire));
     }).catch((err: unknown) => {
       // Nothing is sent unless what we sign is on disk first (a full disk, a dying SD card).
       this.stats.refusedSignatures++;
@@ -402,8 +406,8 @@ export class ConsensusEngine {
       const blockHash = fromHex(value);
       const signatures: Array<{ index: number; signature: Uint8Array }> = [];
       for (let index = 0; index < this.set.length; index++) {
-        const s = this.statements.get(`${round}/${StatementKind.PRECOMMIT}/${index}`);
-        if (s !== undefined && equalBytes(s.blockHash, blockHash)) signatures.push({ index, signature: s.signature });
+        const s = this.statements.get(`${round}/${StatementKind.PRECOMMIT}/${index}`)?.find((p) => equalBytes(p.blockHash, blockHash));
+        if (s !== undefined) signatures.push({ index, signature: s.signature });
       }
       void this.advance(block, { height, round, blockHash, signatures }, false);
     });
@@ -430,13 +434,22 @@ export class ConsensusEngine {
     if (next !== undefined) void this.advance(next.block, next.commit, true);
   }
 
-  /** Keeps the first signed statement of each (round, kind, validator); a conflicting second one is evidence. */
+  /**
+   * Keeps a signed statement for the certificate and for resending; false if it is known (or
+   * beyond the memory bounds). A second statement conflicting with the first is evidence, and
+   * is still counted: the machine counts a validator once in "a quorum of anything" but its vote
+   * for a value towards that value, or validators that saw the two in different orders could
+   * stall. A third is dropped.
+   */
   private record(index: number, statement: Statement): boolean {
     const key = `${statement.round}/${statement.kind}/${index}`;
-    const first = this.statements.get(key);
-    if (first !== undefined) {
-      if (conflicting(first, statement)) this.equivocation({ offender: (this.set[index] as ValidatorSet[number]).address, a: first, b: statement });
-      return false;
+    const known = this.statements.get(key);
+    if (known !== undefined) {
+      if (known.some((k) => !conflicting(k, statement))) return false;
+      this.equivocation({ offender: (this.set[index] as ValidatorSet[number]).address, a: known[0] as Statement, b: statement });
+      if (known.length >= 2) return false;
+      known.push(statement);
+      return true;
     }
     if (statement.round > this.machine.round) {
       const ahead = this.roundsAhead.get(index) ?? new Set<number>();
@@ -445,7 +458,7 @@ export class ConsensusEngine {
       ahead.add(statement.round);
       this.roundsAhead.set(index, ahead);
     }
-    this.statements.set(key, statement);
+    this.statements.set(key, [statement]);
     return true;
   }
 

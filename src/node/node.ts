@@ -20,13 +20,20 @@ import { TxErrorCode } from "../ledger/txErrors.js";
 import { Chain, type ImportedBlock } from "./chain.js";
 import { initDataDir } from "./dataDir.js";
 import { dataDirLayout, type NodeOptions } from "./options.js";
-import { BlockProducer } from "./producer.js";
+import { ConsensusEngine } from "../consensus/engine.js";
+import { evidenceTransaction } from "../consensus/evidenceTx.js";
+import { SignGuard } from "../consensus/signGuard.js";
+import { MemoryNetwork } from "../consensus/transport.js";
+import type { Evidence } from "../ledger/consensusMessages.js";
+import { chainConsensusHost } from "./consensusHost.js";
+import { FileSignStateStore } from "./signStateFile.js";
 import { RejectedTxs } from "./txTracker.js";
 import { AttestationQueryService } from "./queries.js";
 import type { SignedTransaction } from "../ledger/transaction.js";
 import type {
   AccountView,
   AttestationQueries,
+  ConsensusStatus,
   InspectRequest,
   InspectResult,
   NodeService,
@@ -90,7 +97,10 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Atte
     );
     const mempool = new Mempool({ maxTxs: opts.mempoolMaxTxs, maxBytes: opts.mempoolMaxBytes, maxPerSender: 1_000 });
     pool.start();
-    return new Node(opts, genesis, store, chain, mempool, verified, pool, registry, key, log);
+    const guard = opts.validator ? await SignGuard.open(new FileSignStateStore(layout.signState), key.secretKey) : null;
+    const node = new Node(opts, genesis, store, chain, mempool, verified, pool, registry, key, guard, log);
+    await node.start();
+    return node;
   } catch (err) {
     await store.close();
     throw err;
@@ -99,7 +109,7 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Atte
 
 class Node implements AttestaNode {
   private readonly rejected = new RejectedTxs();
-  private readonly producer: BlockProducer | undefined;
+  private readonly engine: ConsensusEngine | undefined;
   private readonly unsubscribe: () => void;
   private stopped = false;
   readonly mode: "validator" | "full";
@@ -113,20 +123,56 @@ class Node implements AttestaNode {
     private readonly verified: VerifiedCache,
     private readonly pool: VerifyPool,
     private readonly registry: ReturnType<typeof createRegistry>,
-    key: Awaited<ReturnType<typeof loadOrCreateKeyFile>>,
+    private readonly key: Awaited<ReturnType<typeof loadOrCreateKeyFile>>,
+    guard: SignGuard | null,
     private readonly log: Logger,
   ) {
     const isValidator = chain.validators.some((v) => equalBytes(v.address, key.address));
     this.mode = opts.validator && isValidator ? "validator" : "full";
     this.queries = new AttestationQueryService({ store, chain, mempool });
     this.unsubscribe = chain.onBlock((imported) => this.afterBlock(imported));
-    if (this.mode === "validator" && chain.validators.length === 1) {
-      this.producer = new BlockProducer({ chain, mempool, key, params: genesis.params, logger: log.child({ module: "producer" }) });
-      this.producer.start();
-    } else if (this.mode === "validator") {
-      log.warn({ validators: chain.validators.length }, "multi-validator consensus is not available in this version; following only");
+    if (this.mode === "validator" && guard !== null) {
+      const { params } = genesis;
+      const host = chainConsensusHost({
+        chain,
+        key,
+        candidates: () => mempool.candidates(params.maxBlockTxs, params.maxBlockBytes),
+        pending: () => mempool.count,
+        submitEvidence: (evidence) => void this.submitEvidence(evidence),
+      });
+      // Until the libp2p transport (src/net/), a validator talks to no one: alone in its set it
+      // decides every block by itself; in a larger set it waits for peers it cannot reach yet.
+      const transport = new MemoryNetwork().join(toHex(key.address));
+      this.engine = new ConsensusEngine(host, {
+        key,
+        guard,
+        transport,
+        blockPeriodMs: params.blockPeriodMs,
+        heartbeatMs: params.heartbeatMs,
+        logger: log.child({ module: "consensus" }),
+      });
+      if (chain.validators.length > 1) {
+        log.warn({ validators: chain.validators.length }, "no network transport in this version: this validator cannot reach a quorum of the other validators");
+      }
     }
     log.info({ mode: this.mode, address: toHex(key.address), height: chain.head.header.height }, "node started");
+  }
+
+  async start(): Promise<void> {
+    await this.engine?.start();
+  }
+
+  /** Puts evidence of equivocation on chain: a `validators.evidence` transaction signed by this validator. */
+  private async submitEvidence(evidence: Evidence): Promise<void> {
+    try {
+      const account = await readAccount(this.chain.state, this.key.address);
+      const nonce = (account?.nonce ?? 0) + this.mempool.all().filter((tx) => equalBytes(tx.sender, this.key.address)).length;
+      const tx = evidenceTransaction(this.genesis.chainId, this.genesis.params.feePerByte, this.key, nonce, evidence);
+      const [result] = await this.submitTxs([tx.bytes]);
+      if (result !== undefined && "error" in result) this.log.warn({ code: result.error.code }, "evidence transaction refused");
+    } catch (err) {
+      this.log.error({ err }, "evidence transaction not submitted");
+    }
   }
 
   /**
@@ -170,7 +216,14 @@ class Node implements AttestaNode {
       version: VERSION,
       params: { feePerByte: p.feePerByte, maxTxBytes: p.maxTxBytes, blockPeriodMs: p.blockPeriodMs },
       mempool: { count: this.mempool.count, bytes: this.mempool.bytes },
+      ...(this.engine !== undefined ? { consensus: this.consensusStatus(this.engine) } : {}),
     };
+  }
+
+  private consensusStatus(engine: ConsensusEngine): ConsensusStatus {
+    const { height, round } = engine.position;
+    const { rounds, invalidMessages, refusedSignatures, evidence } = engine.stats;
+    return { height, round, rounds, invalidMessages, refusedSignatures, evidence };
   }
 
   async blockByHeight(height: number): Promise<StoredBlock | undefined> {
@@ -206,7 +259,7 @@ class Node implements AttestaNode {
   async submitTxs(list: readonly Uint8Array[]): Promise<Array<SubmitAccepted | SubmitRefused>> {
     const dropped = (d: DroppedTx): void => this.rejected.add(d.tx.hash, d.code);
     const results = await admitTransactions(list, this.inspectEnv(), { ...this.pipelineDeps(), mempool: this.mempool, dropped });
-    this.producer?.nudge();
+    this.engine?.nudge();
     return results.map(({ tx, verdict }) => {
       if (verdict.kind !== "reject") return { hash: (tx as SignedTransaction).hash, verdict };
       return tx === undefined ? { error: verdict.error, verdict } : { error: verdict.error, hash: tx.hash, verdict };
@@ -289,7 +342,7 @@ class Node implements AttestaNode {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    this.producer?.stop();
+    this.engine?.stop();
     this.unsubscribe();
     // Let a block being produced or imported finish its atomic write before closing the store.
     await this.chain.idle();

@@ -36,4 +36,6 @@ export const dataDirLayout = (dataDir: string) => ({
   devKey: join(dataDir, "dev.key"),
   config: join(dataDir, "config.json"),
   db: join(dataDir, "db"),
+  /** What this validator last signed in consensus (and `.block`: the block it may have to propose again). */
+  signState: join(dataDir, "sign-state.json"),
 });

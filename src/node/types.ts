@@ -32,6 +32,18 @@ export interface NodeStatus {
   /** Chain parameters a client needs to build transactions. */
   readonly params: { readonly feePerByte: bigint; readonly maxTxBytes: number; readonly blockPeriodMs: number };
   readonly mempool: { readonly count: number; readonly bytes: number };
+  /** The height and round consensus is deciding, and its counters; absent on a node that does not validate. */
+  readonly consensus?: ConsensusStatus;
+}
+
+export interface ConsensusStatus {
+  readonly height: number;
+  readonly round: number;
+  /** Rounds above 0 started (each one a proposer that did not get its block decided in time). */
+  readonly rounds: number;
+  readonly invalidMessages: number;
+  readonly refusedSignatures: number;
+  readonly evidence: number;
 }
 
 export type TxState = "pending" | "included" | "final" | "rejected";

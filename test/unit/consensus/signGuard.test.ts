@@ -64,10 +64,10 @@ describe("sign guard: never sign twice", () => {
     const signed = new Map<string, string>();
     const conflicts: string[] = [];
     let crashAfter: { kind: StatementKind; resolve: () => void } | undefined;
-    net.network.observe((from, bytes) => {
-      if (from !== "v3") return;
+    // Every statement signed by validator 3 that crosses the network, sent by it or relayed by others.
+    net.network.observe((_from, bytes) => {
       const m = decodeWireMessage(bytes);
-      if (m.type !== "proposal" && m.type !== "vote") return;
+      if ((m.type !== "proposal" && m.type !== "vote") || m.index !== 3) return;
       const s = m.statement;
       const position = `${s.height}/${s.round}/${s.kind}`;
       const content = `${toHex(s.blockHash)}/${s.validRound}`;
