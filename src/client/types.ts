@@ -21,6 +21,15 @@ export interface ChainStatus {
   readonly version: string;
   readonly params: { readonly feePerByte: bigint; readonly maxTxBytes: number; readonly blockPeriodMs: number };
   readonly mempool: { readonly count: number; readonly bytes: number };
+  /** Validators only: the height and round being decided and consensus counters (docs/consensus.md). */
+  readonly consensus?: {
+    readonly height: number;
+    readonly round: number;
+    readonly rounds: number;
+    readonly invalidMessages: number;
+    readonly refusedSignatures: number;
+    readonly evidence: number;
+  };
 }
 
 export interface AccountInfo {

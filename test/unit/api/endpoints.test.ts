@@ -30,6 +30,14 @@ describe("GET /v1/status", () => {
     expect(body.params.feePerByte).toMatch(DECIMAL);
     expect(body.validators.every((v: string) => HEX.test(v))).toBe(true);
     expect(body.mempool).toEqual({ count: expect.any(Number), bytes: expect.any(Number) });
+    // A lone validator decides every block itself, at round 0, deciding the height after the head.
+    expect(body.consensus).toEqual({ height: body.height + 1, round: 0, rounds: 0, invalidMessages: 0, refusedSignatures: 0, evidence: 0 });
+  });
+
+  it("reports consensus in /metrics", async () => {
+    const { body } = await http(`${t.url}/metrics`);
+    expect(body).toMatch(/^attesta_consensus_round 0$/m);
+    expect(body).toMatch(/^attesta_consensus_refused_signatures_total 0$/m);
   });
 });
 
