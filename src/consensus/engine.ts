@@ -119,6 +119,9 @@ export class ConsensusEngine {
   private lastCatchup = 0;
   private signing: Promise<unknown> = Promise.resolve();
   private resendTimer: NodeJS.Timeout | undefined;
+  /** Statements recorded so far, and as of the last resend tick. */
+  private recorded = 0;
+  private recordedAtResend = -1;
   private advancing = false;
   /** The block of the value last proposed or precommitted, as kept on disk before signing for it. */
   private kept: Block | undefined;
@@ -234,6 +237,9 @@ export class ConsensusEngine {
    */
   private resend(): void {
     if (!this.running || !this.started) return;
+    // Only when stalled: a statement recorded since the last tick means messages still flow.
+    const progress = this.recorded;
+    if (progress !== this.recordedAtResend) return void (this.recordedAtResend = progress);
     const round = this.machine.round;
     for (const [key, list] of this.statements) {
       const [r, , index] = key.split("/").map(Number) as [number, number, number];
@@ -449,6 +455,7 @@ export class ConsensusEngine {
       this.equivocation({ offender: (this.set[index] as ValidatorSet[number]).address, a: known[0] as Statement, b: statement });
       if (known.length >= 2) return false;
       known.push(statement);
+      this.recorded++;
       return true;
     }
     if (statement.round > this.machine.round) {
@@ -459,6 +466,7 @@ export class ConsensusEngine {
       this.roundsAhead.set(index, ahead);
     }
     this.statements.set(key, [statement]);
+    this.recorded++;
     return true;
   }
 
