@@ -5,7 +5,7 @@ import { verifySignature } from "../crypto/verify.js";
 import type { ValidatorSet } from "../contracts/modules/validators.js";
 import { isAttestaError } from "../errors.js";
 import { decodeBlock, encodeBlock, type Block } from "../ledger/block.js";
-import { commitTuple, readCommit, type Commit } from "../ledger/commit.js";
+import type { Commit } from "../ledger/commit.js";
 import {
   conflicting,
   decodeWireMessage,
@@ -18,7 +18,7 @@ import {
   type WireMessage,
 } from "../ledger/consensusMessages.js";
 import { headerHash } from "../ledger/header.js";
-import { proposerIndex } from "./proposer.js";
+import { proposerIndex, quorum as commitQuorum } from "./proposer.js";
 import type { SignGuard } from "./signGuard.js";
 import { ConsensusMachine } from "./tendermint/machine.js";
 import {
@@ -32,6 +32,7 @@ import {
   type ValueId,
 } from "./tendermint/types.js";
 import type { ConsensusTransport } from "./transport.js";
+import { verifyCommit } from "./verifyCommit.js";
 
 /** What the engine needs of the chain it decides for (the node's Chain and mempool provide it). */
 export interface ConsensusHost {
@@ -47,7 +48,7 @@ export interface ConsensusHost {
   buildBlock(timestamp: number): Promise<{ block: Block; hash: Uint8Array }>;
   /** Fully validates and executes a proposed block on the head; throws a coded error if invalid. */
   validateBlock(block: Block): Promise<void>;
-  /** Commits the decided block with its certificate (consensus reached it: no other outcome). */
+  /** Commits the decided block with its certificate, which the engine has checked (consensus reached it: no other outcome). */
   commitDecided(block: Block, commit: Commit): Promise<void>;
   /** The decided block at a height and its certificate, to serve a validator that is behind. */
   decided(height: number): Promise<{ block: Block; commit: Commit } | undefined>;
@@ -89,6 +90,9 @@ const MAX_FUTURE_MESSAGES = 1024;
 const CATCHUP_BATCH = 32;
 const CATCHUP_INTERVAL_MS = 250;
 
+/** A machine message's kind as a signed statement's, and the step signing it completes. */
+const STATEMENT_KIND = { proposal: StatementKind.PROPOSAL, prevote: StatementKind.PREVOTE, precommit: StatementKind.PRECOMMIT } as const;
+const STEP_OF = { proposal: Step.PROPOSE, prevote: Step.PREVOTE, precommit: Step.PRECOMMIT } as const;
 
 /**
  * The consensus shell around the pure state machine: it verifies and decodes what arrives,
@@ -109,7 +113,6 @@ export class ConsensusEngine {
   private jailed: readonly Uint8Array[] = [];
   private self: number | null = null;
   private readonly blocks = new Map<ValueId, Block>();
-  private readonly validity = new Map<ValueId, boolean>();
   /** Signed statements of this height by (round, kind, validator): the first, and a conflicting second one at most. */
   private readonly statements = new Map<string, Statement[]>();
   private readonly roundsAhead = new Map<number, Set<number>>();
@@ -182,7 +185,6 @@ export class ConsensusEngine {
     const index = address === undefined ? -1 : this.set.findIndex((v) => equalBytes(v.address, address));
     this.self = index >= 0 ? index : null;
     this.blocks.clear();
-    this.validity.clear();
     this.statements.clear();
     this.roundsAhead.clear();
     this.clearTimers();
@@ -303,8 +305,8 @@ export class ConsensusEngine {
   private apply(out: MachineOutput, lock: MachineSnapshot): void {
     switch (out.kind) {
       case "broadcast": {
-        const step = out.message.kind === "proposal" ? Step.PROPOSE : out.message.kind === "prevote" ? Step.PREVOTE : Step.PRECOMMIT;
-        this.signAndSend(out.message, { ...lock, height: out.message.height, round: out.message.round, step });
+        const { message } = out;
+        this.signAndSend(message, { ...lock, height: message.height, round: message.round, step: STEP_OF[message.kind] });
         break;
       }
       case "schedule": {
@@ -328,25 +330,18 @@ export class ConsensusEngine {
     }
   }
 
+  /** The machine asks once per proposed value (it takes the blocks we build as valid). */
   private validate(value: ValueId): void {
     const height = this.height;
-    const known = this.validity.get(value);
-    if (known !== undefined) return void queueMicrotask(() => this.input({ kind: "validated", value, valid: known }, height));
     const block = this.blocks.get(value);
     if (block === undefined) return this.input({ kind: "validated", value, valid: false }, height);
     this.host.validateBlock(block).then(
-      () => this.validated(value, true, height),
+      () => this.input({ kind: "validated", value, valid: true }, height),
       (err: unknown) => {
         this.options.logger?.warn({ height, code: isAttestaError(err) ? err.code : undefined, err }, "proposed block is invalid");
-        this.validated(value, false, height);
+        this.input({ kind: "validated", value, valid: false }, height);
       },
     );
-  }
-
-  private validated(value: ValueId, valid: boolean, height: number): void {
-    if (height !== this.height) return;
-    this.validity.set(value, valid);
-    this.input({ kind: "validated", value, valid }, height);
   }
 
   private propose(height: number, round: number): void {
@@ -360,7 +355,6 @@ export class ConsensusEngine {
         if (height !== this.height) return;
         const value = toHex(hash);
         this.blocks.set(value, block);
-        this.validity.set(value, true);
         this.input({ kind: "value", height, round, value }, height);
       },
       (err: unknown) => this.options.logger?.error({ err, height, round }, "block production failed"),
@@ -377,7 +371,7 @@ export class ConsensusEngine {
     // The block of a value we propose or precommit is kept on disk first: restarted, we may have to propose it.
     const keep = message.kind !== "prevote" && message.value !== null ? this.blocks.get(message.value) : undefined;
     const statement = {
-      kind: message.kind === "proposal" ? StatementKind.PROPOSAL : message.kind === "prevote" ? StatementKind.PREVOTE : StatementKind.PRECOMMIT,
+      kind: STATEMENT_KIND[message.kind],
       height: message.height,
       round: message.round,
       validRound: message.kind === "proposal" ? message.validRound : -1,
@@ -415,11 +409,17 @@ export class ConsensusEngine {
         const s = this.statements.get(`${round}/${StatementKind.PRECOMMIT}/${index}`)?.find((p) => equalBytes(p.blockHash, blockHash));
         if (s !== undefined) signatures.push({ index, signature: s.signature });
       }
+      // Each signature was verified on arrival (ours we made): only the count can be short,
+      // if our own precommit never reached disk.
+      if (signatures.length < commitQuorum(this.set.length)) {
+        this.options.logger?.error({ height, round, signatures: signatures.length }, "decided without a certificate quorum in hand: not committed");
+        return;
+      }
       void this.advance(block, { height, round, blockHash, signatures }, false);
     });
   }
 
-  /** Commits a decided block (ours or one a peer sent) and moves to the next height. */
+  /** Commits a decided block (ours, or a peer's whose certificate `checkDecision` passed) and moves to the next height. */
   private async advance(block: Block, commit: Commit, imported: boolean): Promise<void> {
     if (this.advancing || block.header.height !== this.height) return;
     this.advancing = true;
@@ -437,7 +437,19 @@ export class ConsensusEngine {
     this.enterHeight();
     const next = this.decisions.get(this.height);
     for (const h of [...this.decisions.keys()]) if (h <= this.height) this.decisions.delete(h);
-    if (next !== undefined) void this.advance(next.block, next.commit, true);
+    if (next === undefined) return;
+    try {
+      this.checkDecision(next.block, next.commit);
+    } catch {
+      this.stats.invalidMessages++;
+      return;
+    }
+    void this.advance(next.block, next.commit, true);
+  }
+
+  /** A decision a peer sent for the height we decide: its certificate, against the set in force at it. Throws BAD_COMMIT. */
+  private checkDecision(block: Block, commit: Commit): void {
+    verifyCommit(commit, this.set, this.host.chainId, this.height, headerHash(block.header));
   }
 
   /**
@@ -506,7 +518,7 @@ export class ConsensusEngine {
       case "evidence":
         return this.onEvidence(message.evidence);
       case "decision":
-        return this.onDecision(message.block, readCommit(message.commit));
+        return this.onDecision(message.block, message.commit);
       case "catchup":
         return void this.serveCatchup(message.fromHeight, from);
     }
@@ -514,14 +526,10 @@ export class ConsensusEngine {
 
   private onStatement(message: WireMessage & { type: "proposal" | "vote" }, from: string): void {
     const { statement, index } = message;
-    if (statement.height === this.height + 1 || (statement.height === this.height && !this.started)) {
-      if (this.future.length < MAX_FUTURE_MESSAGES && statement.height === this.height + 1) this.future.push({ message, from });
-      // Others have moved on: start this height now if we were waiting, or ask for what we missed.
-      if (statement.height === this.height) {
-        this.future.push({ message, from });
-        this.startHeight();
-      } else this.askCatchup(from);
-      return;
+    if (statement.height === this.height + 1) {
+      // Others have moved on: keep it for that height, and ask for the decision we missed.
+      if (this.future.length < MAX_FUTURE_MESSAGES) this.future.push({ message, from });
+      return this.askCatchup(from);
     }
     if (statement.height > this.height + 1) return this.askCatchup(from);
     if (statement.height < this.height) return void this.offerDecision(statement.height, from);
@@ -538,6 +546,8 @@ export class ConsensusEngine {
     if (!verifySignature("secp256k1", validator.publicKey, statement.signature, statementPayload(this.host.chainId, statement))) {
       throw new RangeError("bad signature");
     }
+    // A validator has started this height: start it too if we were waiting for the block period.
+    if (!this.started) this.startHeight();
     if (!this.record(index, statement)) return;
     if (isProposal && !this.blocks.has(toHex(statement.blockHash))) this.blocks.set(toHex(statement.blockHash), message.block);
     this.input({ kind: "message", message: this.machineMessage(statement, index) }, this.height);
@@ -559,6 +569,7 @@ export class ConsensusEngine {
       if (height <= this.height + CATCHUP_BATCH && this.decisions.size < CATCHUP_BATCH) this.decisions.set(height, { block, commit });
       return;
     }
+    this.checkDecision(block, commit);
     void this.advance(block, commit, true);
   }
 
@@ -586,7 +597,7 @@ export class ConsensusEngine {
     for (let h = Math.max(1, first); h <= last; h++) {
       const decided = await this.host.decided(h);
       if (decided === undefined) return;
-      this.options.transport.send(to, encodeWireMessage({ type: "decision", block: decided.block, commit: commitTuple(decided.commit) }));
+      this.options.transport.send(to, encodeWireMessage({ type: "decision", block: decided.block, commit: decided.commit }));
     }
   }
 }

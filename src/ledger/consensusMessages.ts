@@ -5,7 +5,7 @@ import { SIGNATURE_LENGTH } from "../crypto/keyTypes.js";
 import { signedPayload, type SignedPayload } from "../crypto/payload.js";
 import { decodeBlock, encodeBlock, type Block } from "./block.js";
 import { decode, encode, type Encodable } from "./codec.js";
-import { VoteType, votePayload } from "./commit.js";
+import { commitTuple, readCommit, VoteType, votePayload, type Commit } from "./commit.js";
 import { malformed, TupleReader } from "./tuple.js";
 
 /**
@@ -96,7 +96,7 @@ export type WireMessage =
   | { readonly type: "proposal"; readonly index: number; readonly statement: Statement; readonly block: Block }
   | { readonly type: "vote"; readonly index: number; readonly statement: Statement }
   | { readonly type: "evidence"; readonly evidence: Evidence }
-  | { readonly type: "decision"; readonly block: Block; readonly commit: Encodable }
+  | { readonly type: "decision"; readonly block: Block; readonly commit: Commit }
   | { readonly type: "catchup"; readonly fromHeight: number };
 
 const WIRE_TYPES = ["proposal", "vote", "evidence", "decision", "catchup"] as const;
@@ -110,7 +110,7 @@ export function encodeWireMessage(m: WireMessage): Uint8Array {
     case "evidence":
       return encode([2, evidenceTuple(m.evidence)]);
     case "decision":
-      return encode([3, encodeBlock(m.block), m.commit]);
+      return encode([3, encodeBlock(m.block), commitTuple(m.commit)]);
     case "catchup":
       return encode([4, m.fromHeight]);
   }
@@ -143,7 +143,7 @@ export function decodeWireMessage(bytes: Uint8Array): WireMessage {
     case "decision": {
       const r = new TupleReader(value, "decision", 3);
       r.uint("tag");
-      return { type, block: decodeBlock(r.bytes("block")), commit: r.any() };
+      return { type, block: decodeBlock(r.bytes("block")), commit: readCommit(r.any()) };
     }
     case "catchup": {
       const r = new TupleReader(value, "catchup", 2);

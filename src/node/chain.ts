@@ -3,7 +3,6 @@ import { equalBytes, toHex } from "../crypto/bytes.js";
 import { signPayload, type KeyPair } from "../crypto/keys.js";
 import { buildGenesisBlock } from "../consensus/genesisBlock.js";
 import { verifyBlock, type ImportContext } from "../consensus/importBlock.js";
-import { verifyCommit as verifyCommitOf } from "../consensus/verifyCommit.js";
 import { produceBlock } from "../consensus/produceBlock.js";
 import type { StateAccess, Transition } from "../consensus/stateTransition.js";
 import type { Genesis } from "../contracts/genesis.js";
@@ -176,7 +175,7 @@ export class Chain {
     return this.enqueue(async () => {
       const index = this.nextSet.findIndex((v) => equalBytes(v.address, key.address));
       if (index < 0 || this.nextSet.length !== 1) throw new RangeError("only the sole validator may produce alone");
-      const parentCommit = this.headRef.header.height === 0 ? null : ((await this.deps.store.commit(this.headRef.header.height)) ?? null);
+      const parentCommit = await this.headCommit();
       const proposal = await produceBlock({ ...this.context(), parentCommit, key, timestamp }, candidates);
       const height = proposal.block.header.height;
       const payload = votePayload(this.deps.genesis.chainId, VoteType.PRECOMMIT, height, 0, proposal.hash);
@@ -206,7 +205,7 @@ export class Chain {
    */
   buildProposal(key: KeyPair, candidates: readonly SignedTransaction[], timestamp: number): Promise<{ block: Block; hash: Uint8Array }> {
     return this.enqueue(async () => {
-      const parentCommit = this.headRef.header.height === 0 ? null : ((await this.deps.store.commit(this.headRef.header.height)) ?? null);
+      const parentCommit = await this.headCommit();
       const { block, hash, transition } = await produceBlock(
         { ...this.context(), parentCommit, validators: this.nextSet, key, timestamp },
         candidates,
@@ -230,17 +229,23 @@ export class Chain {
   }
 
   /**
-   * Consensus decided `block` with certificate `commit`: commits it, reusing the execution of
-   * its validation when it extends the head, or importing it in full otherwise.
+   * Consensus decided `block` with certificate `commit` (checked by the engine): commits it,
+   * reusing the execution of its validation when it extends the head, or importing it in full
+   * (certificate included) otherwise.
    */
   commitDecided(block: Block, commit: Commit): Promise<ImportedBlock> {
     const known = this.proposals.get(toHex(commit.blockHash));
     if (known === undefined || block.header.height !== this.headRef.header.height + 1) return this.importBlock(block, commit);
     return this.enqueue(async () => {
       if (!equalBytes(known.block.header.parentHash, this.headRef.hash)) return this.importBlockNow(block, commit);
-      verifyCommitOf(commit, this.nextSet, this.deps.genesis.chainId, block.header.height, commit.blockHash);
       return this.persist(known.block, commit.blockHash, known.transition, commit);
     });
+  }
+
+  /** The head's own certificate, which the next header carries (none for genesis). */
+  private async headCommit(): Promise<Commit | null> {
+    const height = this.headRef.header.height;
+    return height === 0 ? null : ((await this.deps.store.commit(height)) ?? null);
   }
 
   /** The decided block at `height` and its certificate, if stored. */

@@ -3,6 +3,7 @@ import { equalBytes, toHex } from "../../../src/crypto/bytes.js";
 import { generateKeyPair, signPayload } from "../../../src/crypto/keys.js";
 import { proposerIndex } from "../../../src/consensus/proposer.js";
 import { encodeWireMessage, statementPayload, StatementKind } from "../../../src/ledger/consensusMessages.js";
+import { headerHash } from "../../../src/ledger/header.js";
 import { verifyCommit } from "../../../src/consensus/verifyCommit.js";
 import { validatorSetHash } from "../../../src/contracts/modules/validators.js";
 import { makeTransfer, makeTx } from "../../fixtures/chain.js";
@@ -132,9 +133,15 @@ describe("equivocation", () => {
       attacker.broadcast(encodeWireMessage({ type: "vote", index: i % 4, statement: { ...unsigned, signature: forged } }));
       attacker.broadcast(encodeWireMessage({ type: "vote", index: 1000 + i, statement: { ...unsigned, signature: forged } }));
     }
+    // A "decided" block for the height being decided, certified by a forged precommit.
+    const current = net.nodes[0]!.open.chain.head.header.height + 1;
+    const donor = await net.nodes[0]!.open.chain.decided(current - 1);
+    const block = { ...donor!.block, header: { ...donor!.block.header, height: current } };
+    const forgedCommit = { height: current, round: 0, blockHash: headerHash(block.header), signatures: [0, 1, 2].map((index) => ({ index, signature: forged })) };
+    attacker.broadcast(encodeWireMessage({ type: "decision", block, commit: forgedCommit }));
     await net.waitHeight(height + 3);
-    await expectAgreement(net, height + 3);
-    for (const v of net.nodes) expect(v.engine.stats.invalidMessages).toBeGreaterThanOrEqual(100);
+    await expectAgreement(net, height + 3); // every stored certificate verifies: the forged one was not taken
+    for (const v of net.nodes) expect(v.engine.stats.invalidMessages).toBeGreaterThanOrEqual(101);
     attacker.close();
   });
 });
