@@ -14,6 +14,13 @@ export interface StartFlags {
   readonly apiHost?: string;
   readonly apiPort?: string;
   readonly logLevel?: string;
+  /** `--validator` given: refuse to start unless the node key is in the validator set. */
+  readonly requireValidator?: boolean;
+  readonly p2p?: boolean;
+  readonly p2pListen?: readonly string[];
+  readonly p2pAnnounce?: readonly string[];
+  readonly bootstrap?: readonly string[];
+  readonly mdns?: boolean;
 }
 
 /** `config.json`: every key optional, nothing else allowed. */
@@ -28,6 +35,11 @@ export interface ConfigFile {
   readonly mempoolMaxBytes?: number;
   readonly maxClockSkewMs?: number;
   readonly verifyWorkers?: number;
+  readonly p2p?: boolean;
+  readonly p2pListen?: readonly string[];
+  readonly p2pAnnounce?: readonly string[];
+  readonly bootstrap?: readonly string[];
+  readonly mdns?: boolean;
 }
 
 export interface StartOptions {
@@ -41,13 +53,15 @@ export const ENV = {
   apiPort: "ATTESTA_API_PORT",
   logLevel: "ATTESTA_LOG_LEVEL",
   dev: "ATTESTA_DEV",
+  p2pListen: "ATTESTA_P2P_LISTEN",
+  bootstrap: "ATTESTA_BOOTSTRAP",
 } as const;
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-const CONFIG_TYPES: Readonly<Record<keyof ConfigFile, "boolean" | "string" | "count">> = {
+const CONFIG_TYPES: Readonly<Record<keyof ConfigFile, "boolean" | "string" | "count" | "strings">> = {
   dev: "boolean",
   validator: "boolean",
   logLevel: "string",
@@ -58,6 +72,11 @@ const CONFIG_TYPES: Readonly<Record<keyof ConfigFile, "boolean" | "string" | "co
   mempoolMaxBytes: "count",
   maxClockSkewMs: "count",
   verifyWorkers: "count",
+  p2p: "boolean",
+  p2pListen: "strings",
+  p2pAnnounce: "strings",
+  bootstrap: "strings",
+  mdns: "boolean",
 };
 
 function badArgument(source: string, name: string, expected: string): never {
@@ -89,13 +108,22 @@ export function checkConfigFile(value: unknown): ConfigFile {
   for (const [key, v] of Object.entries(value)) {
     const type = CONFIG_TYPES[key as keyof ConfigFile];
     if (type === undefined) throw cliError(CliErrorCode.BAD_CONFIG, `config.json: unknown key ${key}`, { key });
-    const ok = type === "count" ? Number.isSafeInteger(v) && (v as number) >= 0 : typeof v === type;
-    if (!ok) throw cliError(CliErrorCode.BAD_CONFIG, `config.json: ${key} must be a ${type === "count" ? "non-negative integer" : type}`, { key });
+    const ok =
+      type === "count" ? Number.isSafeInteger(v) && (v as number) >= 0
+      : type === "strings" ? Array.isArray(v) && v.every((item) => typeof item === "string")
+      : typeof v === type;
+    const expected = type === "count" ? "non-negative integer" : type === "strings" ? "list of strings" : type;
+    if (!ok) throw cliError(CliErrorCode.BAD_CONFIG, `config.json: ${key} must be a ${expected}`, { key });
   }
   const config = value as ConfigFile;
   if (config.logLevel !== undefined) logLevel(config.logLevel, "config", "logLevel");
   if (config.apiPort !== undefined && config.apiPort > 65535) badArgument("config", "apiPort", "a port number 0..65535");
   return config;
+}
+
+/** A comma-separated list from the environment; empty items dropped. */
+function listEnv(value: string | undefined): string[] | undefined {
+  return value === undefined ? undefined : value.split(",").map((s) => s.trim()).filter((s) => s !== "");
 }
 
 /** Reads `config.json`; undefined when there is none. */
@@ -142,6 +170,14 @@ export function resolveStartOptions(input: { flags: StartFlags; env: Env; config
     mempoolMaxBytes: config.mempoolMaxBytes ?? defaultNodeOptions.mempoolMaxBytes,
     maxClockSkewMs: config.maxClockSkewMs ?? defaultNodeOptions.maxClockSkewMs,
     verifyWorkers: config.verifyWorkers ?? defaultNodeOptions.verifyWorkers,
+    requireValidator: flags.requireValidator ?? false,
+    p2p: {
+      enabled: flags.p2p ?? config.p2p ?? defaultNodeOptions.p2p.enabled,
+      listen: flags.p2pListen ?? listEnv(env[ENV.p2pListen]) ?? config.p2pListen ?? defaultNodeOptions.p2p.listen,
+      announce: flags.p2pAnnounce ?? config.p2pAnnounce ?? defaultNodeOptions.p2p.announce,
+      bootstrap: flags.bootstrap ?? listEnv(env[ENV.bootstrap]) ?? config.bootstrap ?? defaultNodeOptions.p2p.bootstrap,
+      mdns: flags.mdns ?? config.mdns ?? defaultNodeOptions.p2p.mdns,
+    },
   };
   const api: ApiOptions = {
     host: flags.apiHost ?? env[ENV.apiHost] ?? config.apiHost ?? defaultApiOptions.host,

@@ -6,8 +6,10 @@ export interface NodeOptions {
   readonly dataDir: string;
   /** Create a dev genesis (one validator: this node; a funded dev account holding every role) on first start. */
   readonly dev: boolean;
-  /** Produce blocks (the node key must be in the genesis validator set). */
+  /** Take part in consensus when the node key is in the validator set (false: follow only). */
   readonly validator: boolean;
+  /** Refuse to start unless the node key is in the validator set (`start --validator`). */
+  readonly requireValidator: boolean;
   readonly logLevel: string;
   /** Mempool caps. */
   readonly mempoolMaxTxs: number;
@@ -16,23 +18,44 @@ export interface NodeOptions {
   readonly maxClockSkewMs: number;
   /** Signature-verification worker threads for admission; 0 verifies on the main thread. */
   readonly verifyWorkers: number;
+  /** The peer-to-peer network (src/net/). */
+  readonly p2p: P2POptions;
 }
+
+export interface P2POptions {
+  /** False: no network at all (a lone validator, tests). */
+  readonly enabled: boolean;
+  /** Multiaddrs to listen on, e.g. /ip4/0.0.0.0/tcp/7546. */
+  readonly listen: readonly string[];
+  /** Multiaddrs to announce instead of the listen addresses (behind NAT). */
+  readonly announce: readonly string[];
+  /** Peers to dial at start and keep dialling: /ip4/.../tcp/.../p2p/<peer id>. */
+  readonly bootstrap: readonly string[];
+  /** Find peers on the local network by multicast DNS. */
+  readonly mdns: boolean;
+}
+
+export const DEFAULT_P2P_PORT = 7546;
 
 export const defaultNodeOptions: NodeOptions = {
   dataDir: ".attesta",
   dev: false,
   validator: true,
+  requireValidator: false,
   logLevel: "info",
   mempoolMaxTxs: 50_000,
   mempoolMaxBytes: 64 * 1024 * 1024,
   maxClockSkewMs: 5_000,
   verifyWorkers: Math.max(0, availableParallelism() - 1),
+  p2p: { enabled: true, listen: [`/ip4/0.0.0.0/tcp/${DEFAULT_P2P_PORT}`], announce: [], bootstrap: [], mdns: true },
 };
 
 /** The files of a data directory. */
 export const dataDirLayout = (dataDir: string) => ({
   genesis: join(dataDir, "genesis.json"),
   nodeKey: join(dataDir, "node.key"),
+  /** The libp2p identity (peer id), not the validator key. */
+  p2pKey: join(dataDir, "p2p.key"),
   devKey: join(dataDir, "dev.key"),
   config: join(dataDir, "config.json"),
   db: join(dataDir, "db"),

@@ -16,7 +16,14 @@ interface StartCommandFlags {
   readonly apiHost?: string;
   readonly apiPort?: string;
   readonly logLevel?: string;
+  readonly p2p?: boolean;
+  readonly p2pListen?: string[];
+  readonly p2pAnnounce?: string[];
+  readonly bootstrap?: string[];
+  readonly mdns?: boolean;
 }
+
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 export function startCommand(): Command {
   return new Command("start")
@@ -26,14 +33,25 @@ export function startCommand(): Command {
     .option("--api-host <host>", "API interface (env ATTESTA_API_HOST; default 127.0.0.1)")
     .option("--api-port <port>", "API port, 0 for any free one (env ATTESTA_API_PORT; default 7545)")
     .option("--log-level <level>", "fatal|error|warn|info|debug|trace|silent (env ATTESTA_LOG_LEVEL; default info)")
-    .option("--no-validator", "follow the chain without producing blocks")
+    .option("--validator", "take part in consensus: refuse to start unless the node key is in the validator set")
+    .option("--no-validator", "follow the chain without taking part in consensus, even with a validator key")
+    .option("--p2p-listen <multiaddr>", "peer-to-peer listen address, repeatable (env ATTESTA_P2P_LISTEN, comma-separated; default /ip4/0.0.0.0/tcp/7546)", collect)
+    .option("--p2p-announce <multiaddr>", "address to announce to peers instead of the listen addresses, repeatable", collect)
+    .option("--bootstrap <multiaddr>", "peer to dial, /ip4/<ip>/tcp/<port>/p2p/<peer id>, repeatable (env ATTESTA_BOOTSTRAP, comma-separated)", collect)
+    .option("--no-mdns", "do not look for peers on the local network (multicast DNS)")
+    .option("--no-p2p", "no peer-to-peer network at all (a lone validator)")
     .addHelpText("after", "\nPrecedence: flags > ATTESTA_* environment variables > <data-dir>/config.json > defaults.")
     .action(
       action(async (flags: StartCommandFlags, cmd: Command) => {
+        // `--no-x` options default x to true: only an explicit flag counts.
+        const given = (name: string): boolean => cmd.getOptionValueSource(name) === "cli";
+        const validator = given("validator") ? (cmd.getOptionValue("validator") as boolean) : undefined;
         const startFlags: StartFlags = {
           ...flags,
-          // `--no-validator` defaults validator to true; only an explicit flag counts.
-          validator: cmd.getOptionValueSource("validator") === "cli" ? false : undefined,
+          validator,
+          requireValidator: validator === true,
+          p2p: given("p2p") ? flags.p2p : undefined,
+          mdns: given("mdns") ? flags.mdns : undefined,
         };
         const dataDir = resolveDataDir(startFlags, process.env);
         const layout = dataDirLayout(dataDir);
