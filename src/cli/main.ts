@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import "../polyfill.js";
 import { Command } from "commander";
+import { devnetCommand } from "./commands/devnet.js";
 import { deviceCommand } from "./commands/device.js";
 import { initCommand } from "./commands/init.js";
 import { inspectCommand } from "./commands/inspect.js";
@@ -23,6 +24,7 @@ const program = new Command("attesta")
   .showHelpAfterError()
   .addCommand(initCommand())
   .addCommand(startCommand())
+  .addCommand(devnetCommand())
   .addCommand(keysCommand())
   .addCommand(txCommand())
   .addCommand(deviceCommand())

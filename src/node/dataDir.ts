@@ -12,6 +12,8 @@ export interface InitOptions {
   readonly dataDir: string;
   /** Number of validator keys (default 1). With more than one, each gets `node-<i>/` with its key and the genesis. */
   readonly validators?: number;
+  /** Give each validator `node-<i>/` even when there is only one (devnet), instead of `node.key` at the top. */
+  readonly nodeDirs?: boolean;
   /** Fund a dev account holding every role, its key in `dev.key`. */
   readonly dev?: boolean;
   readonly chainId?: string;
@@ -43,7 +45,8 @@ export async function initDataDir(opts: InitOptions): Promise<InitResult> {
   const layout = dataDirLayout(opts.dataDir);
   const count = opts.validators ?? 1;
   if (!Number.isSafeInteger(count) || count < 1 || count > 256) throw new RangeError("validators must be 1 to 256");
-  const nodeKeyPaths = count === 1 ? [layout.nodeKey] : Array.from({ length: count }, (_, i) => dataDirLayout(join(opts.dataDir, `node-${i}`)).nodeKey);
+  const perNode = count > 1 || opts.nodeDirs === true;
+  const nodeKeyPaths = !perNode ? [layout.nodeKey] : Array.from({ length: count }, (_, i) => dataDirLayout(join(opts.dataDir, `node-${i}`)).nodeKey);
   if (await exists(layout.genesis)) {
     const devKeyPath = opts.dev === true && (await exists(layout.devKey)) ? layout.devKey : undefined;
     return { genesisPath: layout.genesis, nodeKeyPaths, ...(devKeyPath !== undefined ? { devKeyPath } : {}), created: false };
@@ -70,7 +73,7 @@ export async function initDataDir(opts: InitOptions): Promise<InitResult> {
     params: defaultChainParams,
   };
   await writeFile(layout.genesis, JSON.stringify(genesisToJson(genesis), null, 2) + "\n");
-  if (count > 1) {
+  if (perNode) {
     for (const keyPath of nodeKeyPaths) await copyFile(layout.genesis, join(keyPath, "..", "genesis.json"));
   }
   return { genesisPath: layout.genesis, nodeKeyPaths, ...(devKeyPath !== undefined ? { devKeyPath } : {}), created: true };
