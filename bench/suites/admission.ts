@@ -77,7 +77,7 @@ function fixture(): Fixture {
 }
 
 function open(dataDir: string, o: Partial<NodeOptions>): Promise<AttestaNode> {
-  return startNode({ ...defaultNodeOptions, dataDir, dev: false, logLevel: "silent", verifyWorkers: 0, ...o }, { logger: silentLogger });
+  return startNode({ ...defaultNodeOptions, dataDir, dev: false, logLevel: "silent", verifyWorkers: 0, p2p: { ...defaultNodeOptions.p2p, enabled: false }, ...o }, { logger: silentLogger });
 }
 
 /** Submits `txs` and waits until the last one is final; throws if one is refused. */

@@ -33,7 +33,7 @@ async function idleDevRss(): Promise<BenchRow> {
   for (let i = 0; i < 3; i++) {
     const dir = await tempDir("attesta-bench-idle-");
     const port = await freePort();
-    const proc = spawnCli(["start", "--dev", "--data-dir", dir, "--api-port", String(port), "--log-level", "warn"]);
+    const proc = spawnCli(["start", "--dev", "--no-p2p", "--data-dir", dir, "--api-port", String(port), "--log-level", "warn"]);
     try {
       const client = new AttestaClient({ url: `http://127.0.0.1:${port}` });
       await waitFor(() => client.status(), 30_000, 100);
@@ -75,7 +75,7 @@ export async function run(): Promise<BenchRow[]> {
   }
 
   const port = await freePort();
-  const proc = spawnCli(["start", "--data-dir", dir, "--api-port", String(port), "--log-level", "warn"]);
+  const proc = spawnCli(["start", "--no-p2p", "--data-dir", dir, "--api-port", String(port), "--log-level", "warn"]);
   const client = new AttestaClient({ url: `http://127.0.0.1:${port}`, timeoutMs: 60_000 });
   try {
     await waitFor(() => client.status(), 30_000, 100);

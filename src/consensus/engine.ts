@@ -31,7 +31,7 @@ import {
   type TimeoutConfig,
   type ValueId,
 } from "./tendermint/types.js";
-import type { ConsensusTransport } from "./transport.js";
+import type { ConsensusTransport, MessageVerdict } from "./transport.js";
 import { verifyCommit } from "./verifyCommit.js";
 
 /** What the engine needs of the chain it decides for (the node's Chain and mempool provide it). */
@@ -482,35 +482,39 @@ export class ConsensusEngine {
     return true;
   }
 
-  private equivocation(evidence: Evidence): void {
+  /** Reports new evidence (on chain and to peers); false when it was known. */
+  private equivocation(evidence: Evidence): boolean {
     const id = `${toHex(evidence.offender)}/${evidence.a.height}/${evidence.a.round}/${evidence.a.kind}`;
-    if (this.evidenceSeen.has(id)) return;
+    if (this.evidenceSeen.has(id)) return false;
     if (this.evidenceSeen.size > 4096) this.evidenceSeen.clear();
     this.evidenceSeen.add(id);
     this.stats.evidence++;
     this.options.logger?.warn({ offender: toHex(evidence.offender), height: evidence.a.height, round: evidence.a.round }, "equivocation");
     this.host.submitEvidence(evidence);
     if (this.running) this.options.transport.broadcast(encodeWireMessage({ type: "evidence", evidence }));
+    return true;
   }
 
-  private receive(bytes: Uint8Array, from: string): void {
-    if (!this.running) return;
+  private receive(bytes: Uint8Array, from: string): MessageVerdict {
+    if (!this.running) return "ignore";
     let message: WireMessage;
     try {
       message = decodeWireMessage(bytes);
     } catch {
       this.stats.invalidMessages++;
-      return;
+      return "reject";
     }
     try {
-      this.onWire(message, from);
+      return this.onWire(message, from);
     } catch (err) {
       this.stats.invalidMessages++;
       this.options.logger?.debug({ err, from }, "consensus message refused");
+      return "reject";
     }
   }
 
-  private onWire(message: WireMessage, from: string): void {
+  /** Handles a decoded message; throws when it does not verify. */
+  private onWire(message: WireMessage, from: string): MessageVerdict {
     switch (message.type) {
       case "proposal":
       case "vote":
@@ -520,19 +524,27 @@ export class ConsensusEngine {
       case "decision":
         return this.onDecision(message.block, message.commit);
       case "catchup":
-        return void this.serveCatchup(message.fromHeight, from);
+        void this.serveCatchup(message.fromHeight, from);
+        return "accept";
     }
   }
 
-  private onStatement(message: WireMessage & { type: "proposal" | "vote" }, from: string): void {
+  private onStatement(message: WireMessage & { type: "proposal" | "vote" }, from: string): MessageVerdict {
     const { statement, index } = message;
     if (statement.height === this.height + 1) {
       // Others have moved on: keep it for that height, and ask for the decision we missed.
       if (this.future.length < MAX_FUTURE_MESSAGES) this.future.push({ message, from });
-      return this.askCatchup(from);
+      this.askCatchup(from);
+      return "ignore";
     }
-    if (statement.height > this.height + 1) return this.askCatchup(from);
-    if (statement.height < this.height) return void this.offerDecision(statement.height, from);
+    if (statement.height > this.height + 1) {
+      this.askCatchup(from);
+      return "ignore";
+    }
+    if (statement.height < this.height) {
+      void this.offerDecision(statement.height, from);
+      return "ignore";
+    }
     const validator = this.set[index];
     if (validator === undefined) throw new RangeError("unknown validator index");
     const isProposal = message.type === "proposal";
@@ -548,29 +560,33 @@ export class ConsensusEngine {
     }
     // A validator has started this height: start it too if we were waiting for the block period.
     if (!this.started) this.startHeight();
-    if (!this.record(index, statement)) return;
+    if (!this.record(index, statement)) return "ignore";
     if (isProposal && !this.blocks.has(toHex(statement.blockHash))) this.blocks.set(toHex(statement.blockHash), message.block);
     this.input({ kind: "message", message: this.machineMessage(statement, index) }, this.height);
+    return "accept";
   }
 
-  private onEvidence(evidence: Evidence): void {
+  private onEvidence(evidence: Evidence): MessageVerdict {
     const validator = this.set.find((v) => equalBytes(v.address, evidence.offender));
-    if (validator === undefined || !conflicting(evidence.a, evidence.b)) throw new RangeError("evidence does not hold");
+    // Evidence about a validator no longer in the set cannot be checked here: not a fault.
+    if (validator === undefined) return "ignore";
+    if (!conflicting(evidence.a, evidence.b)) throw new RangeError("evidence does not hold");
     for (const s of [evidence.a, evidence.b]) {
       if (!verifySignature("secp256k1", validator.publicKey, s.signature, statementPayload(this.host.chainId, s))) throw new RangeError("evidence signature invalid");
     }
-    this.equivocation(evidence);
+    return this.equivocation(evidence) ? "accept" : "ignore";
   }
 
-  private onDecision(block: Block, commit: Commit): void {
+  private onDecision(block: Block, commit: Commit): MessageVerdict {
     const height = block.header.height;
-    if (height < this.height) return;
+    if (height < this.height) return "ignore";
     if (height > this.height) {
       if (height <= this.height + CATCHUP_BATCH && this.decisions.size < CATCHUP_BATCH) this.decisions.set(height, { block, commit });
-      return;
+      return "accept";
     }
     this.checkDecision(block, commit);
     void this.advance(block, commit, true);
+    return "accept";
   }
 
   private askCatchup(from: string): void {

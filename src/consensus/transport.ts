@@ -3,6 +3,13 @@
  * `WireMessage` of ledger/consensusMessages.ts), so every transport carries the same format
  * and a receiver always decodes strictly. The libp2p implementation lives in src/net/.
  */
+/**
+ * What a receiver makes of a message, for a gossip network's validation: `accept` (new and
+ * valid: relay it), `ignore` (known, stale or not for us: drop it, no fault), `reject` (does
+ * not decode or verify: drop it, and the sender is at fault).
+ */
+export type MessageVerdict = "accept" | "ignore" | "reject";
+
 export interface ConsensusTransport {
   /** This endpoint's peer id. */
   readonly id: string;
@@ -11,7 +18,7 @@ export interface ConsensusTransport {
   /** Sends to one peer (best effort). */
   send(peer: string, message: Uint8Array): void;
   /** Sets the receiver of messages from other peers. */
-  onMessage(handler: (message: Uint8Array, from: string) => void): void;
+  onMessage(handler: (message: Uint8Array, from: string) => MessageVerdict): void;
   close(): void;
 }
 
@@ -80,7 +87,7 @@ export class MemoryNetwork {
 }
 
 export class MemoryTransport implements ConsensusTransport {
-  private handler: ((message: Uint8Array, from: string) => void) | undefined;
+  private handler: ((message: Uint8Array, from: string) => MessageVerdict) | undefined;
   private closed = false;
 
   constructor(readonly id: string, private readonly network: MemoryNetwork) {}
@@ -94,7 +101,7 @@ export class MemoryTransport implements ConsensusTransport {
     if (!this.closed) this.network.deliver(this.id, peer, message);
   }
 
-  onMessage(handler: (message: Uint8Array, from: string) => void): void {
+  onMessage(handler: (message: Uint8Array, from: string) => MessageVerdict): void {
     this.handler = handler;
   }
 

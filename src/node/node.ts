@@ -23,7 +23,12 @@ import { dataDirLayout, type NodeOptions } from "./options.js";
 import { ConsensusEngine } from "../consensus/engine.js";
 import { evidenceTransaction } from "../consensus/evidenceTx.js";
 import { SignGuard } from "../consensus/signGuard.js";
-import { MemoryNetwork } from "../consensus/transport.js";
+import { MemoryNetwork, type ConsensusTransport, type MessageVerdict } from "../consensus/transport.js";
+import { loadOrCreatePeerKey, type PeerKey } from "../net/peerKey.js";
+import { P2PNetwork } from "../net/network.js";
+import { Syncer } from "../net/sync.js";
+import { InspectStage } from "../inspect/verdict.js";
+import { chainNetworkHost } from "./netHost.js";
 import type { Evidence } from "../ledger/consensusMessages.js";
 import { chainConsensusHost } from "./consensusHost.js";
 import { FileSignStateStore } from "./signStateFile.js";
@@ -35,6 +40,8 @@ import type {
   AttestationQueries,
   ConsensusStatus,
   InspectRequest,
+  NetworkStatus,
+  SyncStatus,
   InspectResult,
   NodeService,
   NodeStatus,
@@ -55,6 +62,8 @@ export interface NodeDeps {
 export interface AttestaNode extends NodeService, AttestationQueries {
   readonly chain: Chain;
   readonly genesis: Genesis;
+  /** Sync progress as it happens (the CLI draws a progress bar from it). */
+  onSyncProgress(listener: (p: { syncing: boolean; height: number; target: number }) => void): () => void;
   stop(): Promise<void>;
 }
 
@@ -97,25 +106,44 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Atte
     );
     const mempool = new Mempool({ maxTxs: opts.mempoolMaxTxs, maxBytes: opts.mempoolMaxBytes, maxPerSender: 1_000 });
     pool.start();
-    const guard = opts.validator ? await SignGuard.open(new FileSignStateStore(layout.signState), key.secretKey) : null;
-    const node = new Node(opts, genesis, store, chain, mempool, verified, pool, registry, key, guard, log);
-    await node.start();
+    const inSet = chain.validators.some((v) => equalBytes(v.address, key.address));
+    if (opts.requireValidator && !inSet) {
+      throw new AttestaError("NOT_A_VALIDATOR", `--validator: the node key ${toHex(key.address)} is not in the validator set`, { address: toHex(key.address) });
+    }
+    const guard = opts.validator && inSet ? await SignGuard.open(new FileSignStateStore(layout.signState), key.secretKey) : null;
+    const peerKey = opts.p2p.enabled ? await loadOrCreatePeerKey(layout.p2pKey) : null;
+    const node = new Node(opts, genesis, store, chain, mempool, verified, pool, registry, key, guard, peerKey, log);
+    try {
+      await node.start();
+    } catch (err) {
+      await node.stop();
+      throw err;
+    }
     return node;
   } catch (err) {
-    await store.close();
+    if (store.isOpen) await store.close();
     throw err;
   }
 }
 
+/** How long a starting node waits for its bootstrap peers' status before deciding whether to sync. */
+const PEER_WAIT_MS = 5_000;
+/** Blocks behind the best peer at which a running node stops consensus and syncs by range. */
+const SYNC_GAP = 32;
+const SYNC_CHECK_MS = 5_000;
+
 class Node implements AttestaNode {
   private readonly rejected = new RejectedTxs();
-  private readonly engine: ConsensusEngine | undefined;
+  private engine: ConsensusEngine | undefined;
+  private network: P2PNetwork | undefined;
+  private syncer: Syncer | undefined;
+  private syncTimer: NodeJS.Timeout | undefined;
   private readonly unsubscribe: () => void;
   private stopped = false;
   readonly mode: "validator" | "full";
 
   constructor(
-    opts: NodeOptions,
+    private readonly opts: NodeOptions,
     readonly genesis: Genesis,
     private readonly store: ChainStore,
     readonly chain: Chain,
@@ -124,42 +152,117 @@ class Node implements AttestaNode {
     private readonly pool: VerifyPool,
     private readonly registry: ReturnType<typeof createRegistry>,
     private readonly key: Awaited<ReturnType<typeof loadOrCreateKeyFile>>,
-    guard: SignGuard | null,
+    private readonly guard: SignGuard | null,
+    private readonly peerKey: PeerKey | null,
     private readonly log: Logger,
   ) {
     const isValidator = chain.validators.some((v) => equalBytes(v.address, key.address));
     this.mode = opts.validator && isValidator ? "validator" : "full";
     this.queries = new AttestationQueryService({ store, chain, mempool });
     this.unsubscribe = chain.onBlock((imported) => this.afterBlock(imported));
-    if (this.mode === "validator" && guard !== null) {
-      const { params } = genesis;
-      const host = chainConsensusHost({
-        chain,
-        key,
-        candidates: () => mempool.candidates(params.maxBlockTxs, params.maxBlockBytes),
-        pending: () => mempool.count,
-        submitEvidence: (evidence) => void this.submitEvidence(evidence),
-      });
-      // Until the libp2p transport (src/net/), a validator talks to no one: alone in its set it
-      // decides every block by itself; in a larger set it waits for peers it cannot reach yet.
-      const transport = new MemoryNetwork().join(toHex(key.address));
-      this.engine = new ConsensusEngine(host, {
-        key,
-        guard,
-        transport,
-        blockPeriodMs: params.blockPeriodMs,
-        heartbeatMs: params.heartbeatMs,
-        logger: log.child({ module: "consensus" }),
-      });
-      if (chain.validators.length > 1) {
-        log.warn({ validators: chain.validators.length }, "no network transport in this version: this validator cannot reach a quorum of the other validators");
-      }
-    }
     log.info({ mode: this.mode, address: toHex(key.address), height: chain.head.header.height }, "node started");
   }
 
+  /**
+   * Joins the network (unless --no-p2p), catches up with its peers by range sync, then takes
+   * part in consensus: as a validator, or following (verifying every decision) as a full node.
+   */
   async start(): Promise<void> {
-    await this.engine?.start();
+    const p2p = this.opts.p2p;
+    if (p2p.enabled && this.peerKey !== null) {
+      const network = await P2PNetwork.start(
+        chainNetworkHost({ chain: this.chain, store: this.store, admitGossip: (txs) => this.admitGossip(txs) }),
+        { peerKey: this.peerKey, listen: p2p.listen, announce: p2p.announce, bootstrap: p2p.bootstrap, mdns: p2p.mdns, logger: this.log.child({ module: "p2p" }) },
+      );
+      this.network = network;
+      this.syncer = new Syncer(network, { head: () => this.chain.head.header.height, importDecided: (block, commit) => this.importSynced(block, commit) }, this.log.child({ module: "sync" }));
+    }
+    if (this.stopped) return;
+    this.engine = this.createEngine(this.network?.consensus);
+    if (this.network !== undefined && this.syncer !== undefined) {
+      if (p2p.bootstrap.length > 0) await this.waitForPeers(PEER_WAIT_MS);
+      await this.syncer.sync().catch((err: unknown) => this.log.error({ err }, "sync failed"));
+      this.syncTimer = setInterval(() => void this.syncIfBehind(), SYNC_CHECK_MS);
+      this.syncTimer.unref?.();
+    }
+    if (!this.stopped) await this.engine?.start();
+  }
+
+  /** The consensus engine: a validator's, or a follower's (no key) on the network; none for a lone full node. */
+  private createEngine(transport: ConsensusTransport | undefined): ConsensusEngine | undefined {
+    const { chain, key, mempool, genesis, log } = this;
+    const validator = this.mode === "validator" && this.guard !== null;
+    if (!validator && transport === undefined) return undefined;
+    const { params } = genesis;
+    const host = chainConsensusHost({
+      chain,
+      key: validator ? key : null,
+      candidates: () => mempool.candidates(params.maxBlockTxs, params.maxBlockBytes),
+      pending: () => mempool.count,
+      submitEvidence: (evidence) => (validator ? void this.submitEvidence(evidence) : undefined),
+    });
+    if (transport === undefined && chain.validators.length > 1) {
+      log.warn({ validators: chain.validators.length }, "--no-p2p: this validator cannot reach a quorum of the other validators");
+    }
+    return new ConsensusEngine(host, {
+      key: validator ? key : null,
+      guard: validator ? this.guard : null,
+      // Without a network a lone validator still decides: alone in its set, it is its own quorum.
+      transport: transport ?? new MemoryNetwork().join(toHex(key.address)),
+      blockPeriodMs: params.blockPeriodMs,
+      heartbeatMs: params.heartbeatMs,
+      logger: log.child({ module: "consensus" }),
+    });
+  }
+
+  private async waitForPeers(ms: number): Promise<void> {
+    const until = Date.now() + ms;
+    while (!this.stopped && Date.now() < until && (this.network?.peerStatuses().length ?? 0) === 0) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  /** Far behind the best peer (downtime, a partition): pause consensus, sync by range, resume. */
+  private async syncIfBehind(): Promise<void> {
+    const syncer = this.syncer;
+    if (syncer === undefined || this.stopped || syncer.progress.syncing) return;
+    if (syncer.target() <= this.chain.head.header.height + SYNC_GAP) return;
+    this.engine?.stop();
+    try {
+      await syncer.sync();
+    } catch (err) {
+      this.log.error({ err }, "sync failed");
+    } finally {
+      if (!this.stopped) await this.engine?.start();
+    }
+  }
+
+  /** A block sync downloaded: imported with full verification, unless consensus committed that height meanwhile. */
+  private async importSynced(block: Parameters<Chain["importBlock"]>[0], commit: Parameters<Chain["importBlock"]>[1]): Promise<void> {
+    try {
+      await this.chain.importBlock(block, commit);
+    } catch (err) {
+      if (this.chain.head.header.height >= block.header.height) return;
+      throw err;
+    }
+  }
+
+  /**
+   * A gossiped transaction batch: admitted like a client's. `reject` (the sender is at fault)
+   * when any transaction is malformed or badly signed, which an honest relay never forwards;
+   * `accept` (relay it) when any is new and valid; `ignore` otherwise (known, or refused for
+   * reasons of state such as a nonce or a full mempool: no one's fault).
+   */
+  private async admitGossip(txs: readonly Uint8Array[]): Promise<MessageVerdict> {
+    const dropped = (d: DroppedTx): void => this.rejected.add(d.tx.hash, d.code);
+    const results = await admitTransactions(txs, this.inspectEnv(), { ...this.pipelineDeps(), mempool: this.mempool, dropped });
+    this.engine?.nudge();
+    let verdict: MessageVerdict = "ignore";
+    for (const { verdict: v } of results) {
+      if (v.kind === "reject" && v.stage === InspectStage.STATELESS && v.code !== TxErrorCode.EXPIRED) return "reject";
+      if (v.kind !== "reject") verdict = "accept";
+    }
+    return verdict;
   }
 
   /** Puts evidence of equivocation on chain: a `validators.evidence` transaction signed by this validator. */
@@ -217,7 +320,24 @@ class Node implements AttestaNode {
       params: { feePerByte: p.feePerByte, maxTxBytes: p.maxTxBytes, blockPeriodMs: p.blockPeriodMs },
       mempool: { count: this.mempool.count, bytes: this.mempool.bytes },
       ...(this.engine !== undefined ? { consensus: this.consensusStatus(this.engine) } : {}),
+      ...(this.network !== undefined ? { network: this.networkStatus(this.network) } : {}),
+      ...(this.syncer !== undefined ? { sync: this.syncStatus(this.syncer) } : {}),
     };
+  }
+
+  private networkStatus(network: P2PNetwork): NetworkStatus {
+    const { peerId, addresses, peers, banned, faults, gossip } = network.stats();
+    return { peerId, addresses: addresses.map((a) => (a.includes("/p2p/") ? a : `${a}/p2p/${peerId}`)), peers, banned, faults, gossip };
+  }
+
+  private syncStatus(syncer: Syncer): SyncStatus {
+    const { syncing, imported } = syncer.progress;
+    return { syncing, target: Math.max(syncer.target(), this.chain.finalizedHeight), imported };
+  }
+
+  /** Sync progress as it happens (for the CLI's progress bar); a no-op without the network. */
+  onSyncProgress(listener: (p: { syncing: boolean; height: number; target: number }) => void): () => void {
+    return this.syncer?.onProgress(listener) ?? (() => undefined);
   }
 
   private consensusStatus(engine: ConsensusEngine): ConsensusStatus {
@@ -260,6 +380,8 @@ class Node implements AttestaNode {
     const dropped = (d: DroppedTx): void => this.rejected.add(d.tx.hash, d.code);
     const results = await admitTransactions(list, this.inspectEnv(), { ...this.pipelineDeps(), mempool: this.mempool, dropped });
     this.engine?.nudge();
+    // What our own clients sent and we admitted goes to the network (gossip relays the rest).
+    this.network?.publishTxs(results.flatMap(({ tx, verdict }) => (verdict.kind !== "reject" && tx !== undefined ? [tx.bytes] : [])));
     return results.map(({ tx, verdict }) => {
       if (verdict.kind !== "reject") return { hash: (tx as SignedTransaction).hash, verdict };
       return tx === undefined ? { error: verdict.error, verdict } : { error: verdict.error, hash: tx.hash, verdict };
@@ -342,8 +464,10 @@ class Node implements AttestaNode {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    if (this.syncTimer !== undefined) clearInterval(this.syncTimer);
     this.engine?.stop();
     this.unsubscribe();
+    await this.network?.stop().catch((err: unknown) => this.log.warn({ err }, "p2p stop failed"));
     // Let a block being produced or imported finish its atomic write before closing the store.
     await this.chain.idle();
     await this.pool.stop();

@@ -34,6 +34,31 @@ export interface NodeStatus {
   readonly mempool: { readonly count: number; readonly bytes: number };
   /** The height and round consensus is deciding, and its counters; absent on a node that does not validate. */
   readonly consensus?: ConsensusStatus;
+  /** The peer-to-peer network (absent with --no-p2p). */
+  readonly network?: NetworkStatus;
+  /** Catching up with peers (absent with --no-p2p). */
+  readonly sync?: SyncStatus;
+}
+
+export interface NetworkStatus {
+  readonly peerId: string;
+  /** Addresses others can dial, each ending in /p2p/<peerId>. */
+  readonly addresses: readonly string[];
+  readonly peers: number;
+  /** Peers refused for sending invalid data, now. */
+  readonly banned: number;
+  /** Faults counted against peers (invalid gossip, bad or excess requests). */
+  readonly faults: number;
+  /** Gossip messages received, by what validation made of them. */
+  readonly gossip: { readonly accept: number; readonly ignore: number; readonly reject: number };
+}
+
+export interface SyncStatus {
+  readonly syncing: boolean;
+  /** The best finalized height connected peers report. */
+  readonly target: number;
+  /** Blocks imported by sync since start. */
+  readonly imported: number;
 }
 
 export interface ConsensusStatus {

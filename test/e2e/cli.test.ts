@@ -11,7 +11,7 @@ import { freePort, removeDir, tempDir, waitFor } from "../fixtures/node.js";
 const cli = (...args: string[]): ReturnType<typeof runCli> => runCli(args, 20_000);
 
 function startCli(dataDir: string, port: number): CliProcess {
-  return spawnCli(["start", "--dev", "--data-dir", dataDir, "--api-port", String(port)], { ATTESTA_LOG_LEVEL: "info" });
+  return spawnCli(["start", "--dev", "--data-dir", dataDir, "--api-port", String(port), "--p2p-listen", "/ip4/127.0.0.1/tcp/0", "--no-mdns"], { ATTESTA_LOG_LEVEL: "info" });
 }
 
 const children: ChildProcess[] = [];

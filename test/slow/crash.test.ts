@@ -28,7 +28,7 @@ afterAll(async () => {
 });
 
 async function startNode(port: number): Promise<{ proc: CliProcess; client: AttestaClient }> {
-  const proc = spawnCli(["start", "--dev", "--data-dir", dataDir, "--api-port", String(port), "--log-level", "warn"]);
+  const proc = spawnCli(["start", "--dev", "--no-p2p", "--data-dir", dataDir, "--api-port", String(port), "--log-level", "warn"]);
   running.push(proc);
   const client = new AttestaClient({ url: `http://127.0.0.1:${port}`, timeoutMs: 5_000 });
   await waitFor(() => client.status(), 20_000, 100);

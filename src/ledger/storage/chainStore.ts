@@ -56,6 +56,10 @@ export class ChainStore {
     await this.db.close();
   }
 
+  get isOpen(): boolean {
+    return this.db.status === "open";
+  }
+
   private async get(key: Uint8Array): Promise<Uint8Array | undefined> {
     const value = await this.db.get(key);
     return value === undefined ? undefined : asBytes(value);
