@@ -71,6 +71,25 @@ export class ApiMetrics {
     gauge("attesta_consensus_refused_signatures_total", "Statements not signed: they conflicted with one signed before, or the sign state could not be written", consensus((c) => c.refusedSignatures));
     gauge("attesta_consensus_evidence_total", "Equivocations seen (evidence put on chain)", consensus((c) => c.evidence));
 
+    // The peer-to-peer network and sync (0 with --no-p2p).
+    const network = (read: (n: NonNullable<ReturnType<typeof node.status>["network"]>) => number) => () => {
+      const n = node.status().network;
+      return n === undefined ? 0 : read(n);
+    };
+    gauge("attesta_p2p_peers", "Connected peers", network((n) => n.peers));
+    gauge("attesta_p2p_banned_peers", "Peers refused now for sending invalid data", network((n) => n.banned));
+    gauge("attesta_p2p_peer_faults_total", "Faults counted against peers: invalid gossip, malformed, oversized or excess requests", network((n) => n.faults));
+    for (const result of ["accept", "ignore", "reject"] as const) {
+      gauge(`attesta_p2p_gossip_${result}_total`, `Gossip messages received that validation judged '${result}'`, network((n) => n.gossip[result]));
+    }
+    const sync = (read: (s: NonNullable<ReturnType<typeof node.status>["sync"]>) => number) => () => {
+      const s = node.status().sync;
+      return s === undefined ? 0 : read(s);
+    };
+    gauge("attesta_sync_syncing", "1 while the node catches up by range sync", sync((s) => (s.syncing ? 1 : 0)));
+    gauge("attesta_sync_target_height", "Best finalized height connected peers report", sync((s) => s.target));
+    gauge("attesta_sync_imported_blocks_total", "Blocks imported by range sync since start", sync((s) => s.imported));
+
     // The inspection pipeline: verdicts by kind and code, findings of flagged readings, time per stage.
     this.verdicts = new Counter({
       name: "attesta_inspect_verdicts_total",

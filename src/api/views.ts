@@ -44,6 +44,8 @@ export function statusJson(s: NodeStatus) {
     },
     mempool: { count: s.mempool.count, bytes: s.mempool.bytes },
     ...(s.consensus !== undefined ? { consensus: { ...s.consensus } } : {}),
+    ...(s.network !== undefined ? { network: { ...s.network, addresses: [...s.network.addresses], gossip: { ...s.network.gossip } } } : {}),
+    ...(s.sync !== undefined ? { sync: { ...s.sync } } : {}),
   };
 }
 

@@ -30,6 +30,17 @@ export interface ChainStatus {
     readonly refusedSignatures: number;
     readonly evidence: number;
   };
+  /** The peer-to-peer network (absent when the node runs with --no-p2p; docs/network.md). */
+  readonly network?: {
+    readonly peerId: string;
+    readonly addresses: readonly string[];
+    readonly peers: number;
+    readonly banned: number;
+    readonly faults: number;
+    readonly gossip: { readonly accept: number; readonly ignore: number; readonly reject: number };
+  };
+  /** Range sync: whether it runs, the best finalized height peers report, blocks it imported. */
+  readonly sync?: { readonly syncing: boolean; readonly target: number; readonly imported: number };
 }
 
 export interface AccountInfo {

@@ -20,6 +20,8 @@ export const NetErrorCode = {
   TIMEOUT: "TIMEOUT",
   /** The peer speaks another chain (status handshake). */
   WRONG_CHAIN: "WRONG_CHAIN",
+  /** The peer does not speak the protocol. */
+  UNSUPPORTED_PROTOCOL: "UNSUPPORTED_PROTOCOL",
 } as const;
 export type NetErrorCode = (typeof NetErrorCode)[keyof typeof NetErrorCode];
 
@@ -53,6 +55,7 @@ export async function request(libp2p: Libp2p, peer: PeerId, protocol: string, bo
     stream?.abort(err as Error);
     if (err instanceof NetError) throw err;
     if (signal.aborted) throw new NetError(NetErrorCode.TIMEOUT, `${protocol}: no answer in time`);
+    if ((err as Error).name === "UnsupportedProtocolError") throw new NetError(NetErrorCode.UNSUPPORTED_PROTOCOL, `${protocol}: not supported by the peer`);
     throw new NetError(NetErrorCode.BAD_RESPONSE, `${protocol}: ${(err as Error).message}`);
   }
 }

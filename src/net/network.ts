@@ -15,7 +15,7 @@ import type { Logger } from "pino";
 import { equalBytes, toHex } from "../crypto/bytes.js";
 import { sha256 } from "../crypto/hash.js";
 import type { ConsensusTransport, MessageVerdict } from "../consensus/transport.js";
-import { isAttestaError } from "../errors.js";
+import { AttestaError, isAttestaError } from "../errors.js";
 import type { Encodable } from "../ledger/codec.js";
 import { NetError, NetErrorCode, request, serve, type RequestHandler } from "./frames.js";
 import { Fault, PeerGuard } from "./peerGuard.js";
@@ -126,43 +126,52 @@ export class P2PNetwork {
       invalidMessageDeliveriesWeight: -20,
       invalidMessageDeliveriesDecay: 0.5,
     });
+    for (const address of options.bootstrap) bootstrapPeerId(address);
     const denied = (peer: PeerId): boolean => guard.isBanned(peer.toString());
-    const libp2p = await createLibp2p<Services>({
-      privateKey: options.peerKey.privateKey,
-      addresses: { listen: [...options.listen], announce: [...options.announce] },
-      transports: [tcp()],
-      connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
-      peerDiscovery: [
-        ...(options.bootstrap.length > 0 ? [bootstrap({ list: [...options.bootstrap] })] : []),
-        ...(options.mdns ? [mdns()] : []),
-      ],
-      connectionGater: {
-        denyDialPeer: denied,
-        denyInboundEncryptedConnection: denied,
-        denyOutboundEncryptedConnection: denied,
-        // Loopback and private addresses are where devnets and bridges live.
-        denyDialMultiaddr: () => false,
-      },
-      // Under load (a validator executing a big block) a ping can be late: keep the connection.
-      connectionMonitor: { abortConnectionOnPingFailure: false },
-      services: {
-        identify: identify(),
-        pubsub: gossipsub({
-          globalSignaturePolicy: StrictNoSign,
-          msgIdFn: (msg) => sha256(msg.data),
-          allowPublishToZeroTopicPeers: true,
-          ignoreDuplicatePublishError: true,
-          emitSelf: false,
-          maxInboundDataLength: NetLimits.maxGossipBytes + 64 * 1024,
-          scoreParams: {
-            topics: { [t.txs]: topicScore, [t.consensus]: topicScore, [t.evidence]: topicScore },
-            // Devnets share 127.0.0.1 and bridges share a NAT: many peers on one IP are normal.
-            IPColocationFactorWeight: 0,
-          },
-        }),
-      },
-    });
+    let libp2p: Libp2p<Services>;
+    try {
+      libp2p = await createLibp2p<Services>({
+        privateKey: options.peerKey.privateKey,
+        addresses: { listen: [...options.listen], announce: [...options.announce] },
+        transports: [tcp()],
+        connectionEncrypters: [noise()],
+        streamMuxers: [yamux()],
+        peerDiscovery: [
+          ...(options.bootstrap.length > 0 ? [bootstrap({ list: [...options.bootstrap] })] : []),
+          ...(options.mdns ? [mdns()] : []),
+        ],
+        connectionGater: {
+          denyDialPeer: denied,
+          denyInboundEncryptedConnection: denied,
+          denyOutboundEncryptedConnection: denied,
+          // Loopback and private addresses are where devnets and bridges live.
+          denyDialMultiaddr: () => false,
+        },
+        // Under load (a validator executing a big block) a ping can be late: keep the connection.
+        connectionMonitor: { abortConnectionOnPingFailure: false },
+        services: {
+          identify: identify(),
+          pubsub: gossipsub({
+            globalSignaturePolicy: StrictNoSign,
+            msgIdFn: (msg) => sha256(msg.data),
+            allowPublishToZeroTopicPeers: true,
+            ignoreDuplicatePublishError: true,
+            emitSelf: false,
+            maxInboundDataLength: NetLimits.maxGossipBytes + 64 * 1024,
+            scoreParams: {
+              topics: { [t.txs]: topicScore, [t.consensus]: topicScore, [t.evidence]: topicScore },
+              // Devnets share 127.0.0.1 and bridges share a NAT: many peers on one IP are normal.
+              IPColocationFactorWeight: 0,
+            },
+          }),
+        },
+      });
+    } catch (err) {
+      // A port in use, an address not on this machine, a malformed multiaddr.
+      throw new AttestaError("P2P_START_FAILED", `cannot start the p2p network on ${options.listen.join(", ")}: ${(err as Error).message}`, {
+        listen: [...options.listen],
+      });
+    }
     const network = new P2PNetwork(libp2p, host, guard, options, log);
     await network.wire();
     return network;
@@ -209,11 +218,10 @@ export class P2PNetwork {
   private redialBootstrap(): void {
     if (this.stopped) return;
     for (const address of this.options.bootstrap) {
-      const ma = multiaddr(address);
-      const id = ma.getComponents().find((c) => c.name === "p2p")?.value;
-      if (id === undefined || id === this.peerId || this.guard.isBanned(id)) continue;
+      const id = bootstrapPeerId(address);
+      if (id === this.peerId || this.guard.isBanned(id)) continue;
       if (this.libp2p.getConnections(peerIdFromString(id)).length > 0) continue;
-      this.libp2p.dial(ma).catch((err: unknown) => this.log.debug({ address, err: (err as Error).message }, "bootstrap dial failed"));
+      this.libp2p.dial(multiaddr(address)).catch((err: unknown) => this.log.debug({ address, err: (err as Error).message }, "bootstrap dial failed"));
     }
   }
 
@@ -312,6 +320,10 @@ export class P2PNetwork {
         this.hangUp(peer);
       } else if (isAttestaError(err)) {
         this.fault(peer, Fault.INVALID, "malformed status");
+      } else if (err instanceof NetError && err.code === NetErrorCode.UNSUPPORTED_PROTOCOL) {
+        // Not an Attesta node (it does not speak the handshake): nothing to say to each other.
+        this.log.debug({ peer }, "peer without the status protocol: disconnected");
+        this.hangUp(peer);
       } else {
         this.log.debug({ peer, err: (err as Error).message }, "status handshake failed");
       }
@@ -441,6 +453,17 @@ class GossipConsensusTransport implements ConsensusTransport {
   close(): void {
     this.closed = true;
   }
+}
+
+/** The peer id a bootstrap address ends with; BAD_BOOTSTRAP_ADDRESS unless it is /.../p2p/<peer id>. */
+function bootstrapPeerId(address: string): string {
+  try {
+    const id = multiaddr(address).getComponents().find((c) => c.name === "p2p")?.value;
+    if (id !== undefined) return peerIdFromString(id).toString();
+  } catch {
+    // reported below
+  }
+  throw new AttestaError("BAD_BOOTSTRAP_ADDRESS", `bootstrap address ${address} is not a multiaddr ending in /p2p/<peer id>`, { address });
 }
 
 /** An evidence wire message: a msgpack array whose first element (the type tag) is 2. */

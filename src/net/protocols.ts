@@ -3,7 +3,10 @@
  * speak the same protocol by accident (and a status handshake refuses them anyway).
  */
 export interface ProtocolIds {
-  /** Handshake: chain id, genesis hash, height, finalized height. */
+  /**
+   * Handshake: chain id, genesis hash, height, finalized height. The one id without the chain
+   * id, so a node of another chain can be told so and cut off.
+   */
   readonly status: string;
   /** Finalized blocks by height range, with their commit certificates (sync). */
   readonly blocks: string;
@@ -29,7 +32,7 @@ export interface Topics {
 export function protocolIds(chainId: string): ProtocolIds {
   const base = `/attesta/${chainId}`;
   return {
-    status: `${base}/status/1`,
+    status: "/attesta/status/1",
     blocks: `${base}/blocks/1`,
     headers: `${base}/headers/1`,
     stateProof: `${base}/state-proof/1`,

@@ -26,7 +26,7 @@ import { SignGuard } from "../consensus/signGuard.js";
 import { MemoryNetwork, type ConsensusTransport, type MessageVerdict } from "../consensus/transport.js";
 import { loadOrCreatePeerKey, type PeerKey } from "../net/peerKey.js";
 import { P2PNetwork } from "../net/network.js";
-import { Syncer } from "../net/sync.js";
+import { Syncer, type SyncProgress } from "../net/sync.js";
 import { InspectStage } from "../inspect/verdict.js";
 import { chainNetworkHost } from "./netHost.js";
 import type { Evidence } from "../ledger/consensusMessages.js";
@@ -56,14 +56,14 @@ const NO_PROPOSER = new Uint8Array(20);
 
 export interface NodeDeps {
   readonly logger: Logger;
+  /** Told of sync progress from the start (the CLI draws a progress bar). */
+  readonly onSyncProgress?: (p: SyncProgress) => void;
 }
 
 /** A running node: the NodeService the API and CLI use, plus its lifecycle. */
 export interface AttestaNode extends NodeService, AttestationQueries {
   readonly chain: Chain;
   readonly genesis: Genesis;
-  /** Sync progress as it happens (the CLI draws a progress bar from it). */
-  onSyncProgress(listener: (p: { syncing: boolean; height: number; target: number }) => void): () => void;
   stop(): Promise<void>;
 }
 
@@ -112,7 +112,7 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Atte
     }
     const guard = opts.validator && inSet ? await SignGuard.open(new FileSignStateStore(layout.signState), key.secretKey) : null;
     const peerKey = opts.p2p.enabled ? await loadOrCreatePeerKey(layout.p2pKey) : null;
-    const node = new Node(opts, genesis, store, chain, mempool, verified, pool, registry, key, guard, peerKey, log);
+    const node = new Node(opts, genesis, store, chain, mempool, verified, pool, registry, key, guard, peerKey, log, deps.onSyncProgress);
     try {
       await node.start();
     } catch (err) {
@@ -155,6 +155,7 @@ class Node implements AttestaNode {
     private readonly guard: SignGuard | null,
     private readonly peerKey: PeerKey | null,
     private readonly log: Logger,
+    private readonly syncListener?: (p: SyncProgress) => void,
   ) {
     const isValidator = chain.validators.some((v) => equalBytes(v.address, key.address));
     this.mode = opts.validator && isValidator ? "validator" : "full";
@@ -176,6 +177,7 @@ class Node implements AttestaNode {
       );
       this.network = network;
       this.syncer = new Syncer(network, { head: () => this.chain.head.header.height, importDecided: (block, commit) => this.importSynced(block, commit) }, this.log.child({ module: "sync" }));
+      if (this.syncListener !== undefined) this.syncer.onProgress(this.syncListener);
     }
     if (this.stopped) return;
     this.engine = this.createEngine(this.network?.consensus);
@@ -333,11 +335,6 @@ class Node implements AttestaNode {
   private syncStatus(syncer: Syncer): SyncStatus {
     const { syncing, imported } = syncer.progress;
     return { syncing, target: Math.max(syncer.target(), this.chain.finalizedHeight), imported };
-  }
-
-  /** Sync progress as it happens (for the CLI's progress bar); a no-op without the network. */
-  onSyncProgress(listener: (p: { syncing: boolean; height: number; target: number }) => void): () => void {
-    return this.syncer?.onProgress(listener) ?? (() => undefined);
   }
 
   private consensusStatus(engine: ConsensusEngine): ConsensusStatus {

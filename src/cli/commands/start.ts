@@ -8,6 +8,7 @@ import { CliErrorCode, cliError } from "../cliErrors.js";
 import { devKeyWarning } from "../devKeyWarning.js";
 import { rootLogger } from "../logger.js";
 import { action } from "../output.js";
+import { syncProgressBar } from "../syncBar.js";
 import { readConfigFile, resolveDataDir, resolveStartOptions, type StartFlags } from "../startOptions.js";
 
 interface StartCommandFlags {
@@ -70,7 +71,8 @@ export function startCommand(): Command {
         }
 
         // startNode and startApiServer name their own child loggers ({ module }).
-        const node = await startNode(opts.node, { logger });
+        const onSyncProgress = syncProgressBar();
+        const node = await startNode(opts.node, { logger, ...(onSyncProgress !== undefined ? { onSyncProgress } : {}) });
         let api: ApiServer;
         try {
           api = await startApiServer(opts.api, { node, logger });
