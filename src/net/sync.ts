@@ -85,7 +85,8 @@ export class Syncer {
     this.emit({ syncing: true, startHeight: start, target: this.target() });
     this.log.info({ height: start, target: this.target() }, "syncing");
     try {
-      while (signal?.aborted !== true) {
+      const aborted = (): boolean => signal?.aborted === true;
+      while (!aborted()) {
         const head = this.host.head();
         const peers = this.network.peerStatuses().filter((p) => p.finalizedHeight > head && !excluded.has(p.peer));
         const target = Math.max(0, ...peers.map((p) => p.finalizedHeight));
@@ -94,6 +95,7 @@ export class Syncer {
         peers.sort((a, b) => b.finalizedHeight - a.finalizedHeight);
         const windows = this.plan(head + 1, target, peers);
         for (const window of windows) {
+          if (aborted()) break;
           const result = await window.blocks.catch((err: unknown) => err as Error);
           if (result instanceof Error) {
             excluded.add(window.peer);

@@ -138,6 +138,8 @@ class Node implements AttestaNode {
   private network: P2PNetwork | undefined;
   private syncer: Syncer | undefined;
   private syncTimer: NodeJS.Timeout | undefined;
+  /** Aborted by stop(): a sync in progress imports no more blocks. */
+  private readonly stopping = new AbortController();
   private readonly unsubscribe: () => void;
   private stopped = false;
   readonly mode: "validator" | "full";
@@ -183,7 +185,7 @@ class Node implements AttestaNode {
     this.engine = this.createEngine(this.network?.consensus);
     if (this.network !== undefined && this.syncer !== undefined) {
       if (p2p.bootstrap.length > 0) await this.waitForPeers(PEER_WAIT_MS);
-      await this.syncer.sync().catch((err: unknown) => this.log.error({ err }, "sync failed"));
+      await this.syncer.sync(0, this.stopping.signal).catch((err: unknown) => this.log.error({ err }, "sync failed"));
       this.syncTimer = setInterval(() => void this.syncIfBehind(), SYNC_CHECK_MS);
       this.syncTimer.unref?.();
     }
@@ -231,7 +233,7 @@ class Node implements AttestaNode {
     if (syncer.target() <= this.chain.head.header.height + SYNC_GAP) return;
     this.engine?.stop();
     try {
-      await syncer.sync();
+      await syncer.sync(0, this.stopping.signal);
     } catch (err) {
       this.log.error({ err }, "sync failed");
     } finally {
@@ -461,6 +463,7 @@ class Node implements AttestaNode {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.stopping.abort();
     if (this.syncTimer !== undefined) clearInterval(this.syncTimer);
     this.engine?.stop();
     this.unsubscribe();

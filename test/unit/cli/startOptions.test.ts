@@ -36,6 +36,23 @@ describe("resolveStartOptions", () => {
     expect(resolveStartOptions({ flags: {}, env: { ATTESTA_DEV: "false" }, config: { dev: true } }).node.dev).toBe(false);
   });
 
+  it("resolves the p2p options: flags over env (comma lists) over config.json over defaults", () => {
+    const config = { p2pListen: ["/ip4/10.0.0.1/tcp/1"], bootstrap: ["/ip4/10.0.0.2/tcp/2/p2p/a"], mdns: false, p2p: true, p2pAnnounce: ["/dns4/x/tcp/3"] };
+    const env = { ATTESTA_P2P_LISTEN: "/ip4/127.0.0.1/tcp/5, /ip4/127.0.0.1/tcp/6", ATTESTA_BOOTSTRAP: "" };
+    expect(resolveStartOptions({ flags: {}, env, config }).node.p2p).toEqual({
+      enabled: true,
+      listen: ["/ip4/127.0.0.1/tcp/5", "/ip4/127.0.0.1/tcp/6"],
+      announce: ["/dns4/x/tcp/3"],
+      bootstrap: [],
+      mdns: false,
+    });
+    const flagged = resolveStartOptions({ flags: { p2p: false, p2pListen: ["/ip4/0.0.0.0/tcp/9"], mdns: true, requireValidator: true }, env, config }).node;
+    expect(flagged.p2p).toMatchObject({ enabled: false, listen: ["/ip4/0.0.0.0/tcp/9"], mdns: true });
+    expect(flagged.requireValidator).toBe(true);
+    expect(codeOf(() => checkConfigFile({ bootstrap: "/ip4/1.2.3.4/tcp/1" }))).toBe("BAD_CONFIG");
+    expect(codeOf(() => checkConfigFile({ p2pListen: [1] }))).toBe("BAD_CONFIG");
+  });
+
   it("resolves the data directory from the flag, then ATTESTA_DATA_DIR, then the default", () => {
     expect(resolveDataDir({ dataDir: "/a" }, { ATTESTA_DATA_DIR: "/b" })).toBe("/a");
     expect(resolveDataDir({}, { ATTESTA_DATA_DIR: "/b" })).toBe("/b");
