@@ -5,12 +5,92 @@ export interface StateReader {
   get(key: Uint8Array): Promise<Uint8Array | undefined>;
 }
 
-interface Entry {
-  readonly key: Uint8Array;
-  readonly value: Uint8Array | null;
+/**
+ * How one kind of state value is stored. Values written through a codec stay decoded in the
+ * overlay and are encoded only when their bytes are needed (`changes()`, or a raw `get`): a
+ * dry run, whose writes are thrown away, encodes nothing, and a block encodes a key written by
+ * many transactions once. Decoding is memoised per byte array: the overlay and the node's state
+ * cache hand back the very arrays stored, so a value read again is not decoded again.
+ *
+ * Sound because `decode(encode(v))` is `v` for every value written (no field outside the
+ * encoding, numbers that survive it) and neither values nor byte arrays are ever mutated.
+ */
+export class StateCodec<T> {
+  private readonly decoded = new WeakMap<Uint8Array, T>();
+
+  constructor(
+    private readonly encodeValue: (value: T) => Uint8Array,
+    private readonly decodeValue: (bytes: Uint8Array) => T,
+  ) {}
+
+  encode(value: T): Uint8Array {
+    const bytes = this.encodeValue(value);
+    this.decoded.set(bytes, value);
+    return bytes;
+  }
+
+  decode(bytes: Uint8Array): T {
+    let value = this.decoded.get(bytes);
+    if (value === undefined) {
+      value = this.decodeValue(bytes);
+      this.decoded.set(bytes, value);
+    }
+    return value;
+  }
 }
 
-const id = (key: Uint8Array): string => Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString("latin1");
+/** A key's value in `state` through `codec` (decoded once per stored byte array). */
+export async function readState<T>(state: StateReader, key: Uint8Array, codec: StateCodec<T>): Promise<T | undefined> {
+  if (state instanceof StateOverlay) return state.read(key, codec);
+  const bytes = await state.get(key);
+  return bytes === undefined ? undefined : codec.decode(bytes);
+}
+
+/**
+ * Reads of a state that does not change while this is used, memoised: each key is read from
+ * `base` once. Admission keeps one per batch over the head state (and drops it after), so
+ * the stateful checks and the dry runs of a batch read what they share once, against one head.
+ */
+export class MemoState implements StateReader {
+  private readonly values = new Map<string, Uint8Array | undefined>();
+
+  constructor(private readonly base: StateReader) {}
+
+  get(key: Uint8Array): Promise<Uint8Array | undefined> {
+    return this.getById(id(key), key);
+  }
+
+  /** `get`, with the key's id already computed (by an overlay over this). */
+  async getById(k: string, key: Uint8Array): Promise<Uint8Array | undefined> {
+    const value = this.values.get(k);
+    if (value !== undefined || this.values.has(k)) return value;
+    const read = await this.base.get(key);
+    this.values.set(k, read);
+    return read;
+  }
+}
+
+/**
+ * A written key: its bytes (null: deleted; undefined: not encoded yet), or its value and codec
+ * when written through one. Entries are replaced, never changed, except that `bytes` is filled
+ * in once encoded (which changes nothing they stand for).
+ */
+interface Entry {
+  readonly key: Uint8Array;
+  bytes: Uint8Array | null | undefined;
+  readonly value: unknown;
+  readonly codec: StateCodec<unknown> | undefined;
+}
+
+/** A key as a binary (latin1) string, for maps: one char per byte (apply beats a Buffer for short keys). */
+function id(key: Uint8Array): string {
+  return key.length <= 256 ? String.fromCharCode.apply(null, key as unknown as number[]) : Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString("latin1");
+}
+
+function bytesOf(entry: Entry): Uint8Array | null {
+  if (entry.bytes === undefined) entry.bytes = (entry.codec as StateCodec<unknown>).encode(entry.value);
+  return entry.bytes;
+}
 
 /**
  * The state of a block under execution: writes buffered over a committed base, with
@@ -24,20 +104,44 @@ export class StateOverlay implements StateReader {
   constructor(private readonly base: StateReader) {}
 
   async get(key: Uint8Array): Promise<Uint8Array | undefined> {
-    const entry = this.writes.get(id(key));
-    if (entry !== undefined) return entry.value ?? undefined;
-    return this.base.get(key);
+    const k = id(key);
+    const entry = this.writes.get(k);
+    if (entry !== undefined) return bytesOf(entry) ?? undefined;
+    return this.base instanceof MemoState ? this.base.getById(k, key) : this.base.get(key);
+  }
+
+  /** The value of `key` through `codec`: as written, when it was written through that codec. */
+  async read<T>(key: Uint8Array, codec: StateCodec<T>): Promise<T | undefined> {
+    const k = id(key);
+    const entry = this.writes.get(k);
+    if (entry === undefined) {
+      if (!(this.base instanceof MemoState)) return readState(this.base, key, codec);
+      const bytes = await this.base.getById(k, key);
+      return bytes === undefined ? undefined : codec.decode(bytes);
+    }
+    if (entry.codec === codec && entry.bytes !== null) return entry.value as T;
+    const bytes = bytesOf(entry);
+    return bytes === null ? undefined : codec.decode(bytes);
   }
 
   set(key: Uint8Array, value: Uint8Array | null): void {
-    const k = id(key);
-    const journal = this.journals[this.journals.length - 1];
-    if (journal !== undefined && !journal.has(k)) journal.set(k, this.writes.get(k));
-    this.writes.set(k, { key, value });
+    this.write({ key, bytes: value, value: undefined, codec: undefined });
+  }
+
+  /** Writes a value through its codec: encoded only when its bytes are needed. */
+  put<T>(key: Uint8Array, value: T, codec: StateCodec<T>): void {
+    this.write({ key, bytes: undefined, value, codec: codec as StateCodec<unknown> });
   }
 
   delete(key: Uint8Array): void {
     this.set(key, null);
+  }
+
+  private write(entry: Entry): void {
+    const k = id(entry.key);
+    const journal = this.journals[this.journals.length - 1];
+    if (journal !== undefined && !journal.has(k)) journal.set(k, this.writes.get(k));
+    this.writes.set(k, entry);
   }
 
   checkpoint(): void {
@@ -62,8 +166,8 @@ export class StateOverlay implements StateReader {
     }
   }
 
-  /** Every key written, in a deterministic order (sorted by key bytes). */
+  /** Every key written, in a deterministic order (sorted by key bytes), its value encoded. */
   changes(): StateChange[] {
-    return [...this.writes.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, e]) => e);
+    return [...this.writes.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, e]) => ({ key: e.key, value: bytesOf(e) }));
   }
 }

@@ -1,6 +1,6 @@
 import { applyTransaction } from "../contracts/executeBlock.js";
 import type { BlockEnv, ContractRegistry, SignerAccount } from "../contracts/runtime.js";
-import { StateOverlay, type StateReader } from "../contracts/state.js";
+import { MemoState, StateOverlay, type StateReader } from "../contracts/state.js";
 import { checkTxStateful, checkTxStateless, type StatelessChecked } from "../contracts/validity.js";
 import { AttestaError } from "../errors.js";
 import { decodeTransaction, type SignedTransaction } from "../ledger/transaction.js";
@@ -161,6 +161,8 @@ export async function runPipeline(list: readonly Uint8Array[], env: InspectEnv, 
   const signatures = await verifySignatures(decoded, deps);
   lap(InspectStage.SIGNATURE, decoded.length);
 
+  // The head as this batch sees it: each key read once, for the stateful checks and the dry runs.
+  const state = new MemoState(deps.state);
   const out: Inspected[] = new Array(staged.length);
   const timed = observer !== undefined;
   let next = 0;
@@ -178,14 +180,14 @@ export async function runPipeline(list: readonly Uint8Array[], env: InspectEnv, 
       continue;
     }
     const t0 = timed ? performance.now() : 0;
-    const account = await inspectStateful(s, deps.state, maxNonceAhead);
+    const account = await inspectStateful(s, state, maxNonceAhead);
     const t1 = timed ? performance.now() : 0;
     stateful += t1 - t0;
     if (isRejection(account)) {
       out[i] = { tx, verdict: account };
       continue;
     }
-    const verdict = await dryRun(s, account, deps.state, env);
+    const verdict = await dryRun(s, account, state, env);
     if (timed) dry += performance.now() - t1;
     out[i] = { tx, verdict: isRejection(verdict) ? verdict : (admit?.(tx) ?? verdict) };
   }

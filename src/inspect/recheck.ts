@@ -1,4 +1,5 @@
 import type { SignedTransaction } from "../ledger/transaction.js";
+import { MemoState } from "../contracts/state.js";
 import { checkTxStateless } from "../contracts/validity.js";
 import { isAttestaError } from "../errors.js";
 import { dryRun, inspectStateful, isRejection, type InspectEnv, type PipelineDeps } from "./pipeline.js";
@@ -18,6 +19,8 @@ export interface Refused {
  */
 export async function recheckPending(txs: readonly SignedTransaction[], env: InspectEnv, deps: Pick<PipelineDeps, "registry" | "state">): Promise<Refused[]> {
   const refused: Refused[] = [];
+  // The new head as this pass sees it: each key read once.
+  const state = new MemoState(deps.state);
   for (const tx of txs) {
     let checked;
     try {
@@ -28,12 +31,12 @@ export async function recheckPending(txs: readonly SignedTransaction[], env: Ins
       continue;
     }
     const d = { tx, checked };
-    const account = await inspectStateful(d, deps.state);
+    const account = await inspectStateful(d, state);
     if (isRejection(account)) {
       refused.push({ tx, code: account.code });
       continue;
     }
-    const verdict = await dryRun(d, account, deps.state, env);
+    const verdict = await dryRun(d, account, state, env);
     if (verdict.kind === "reject") refused.push({ tx, code: verdict.code });
   }
   return refused;

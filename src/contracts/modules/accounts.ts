@@ -6,7 +6,7 @@ import { ExecErrorCode } from "../errors.js";
 import { ModuleId, stateKey } from "../moduleIds.js";
 import { defineMethod, type ContractModule, type Signer } from "../runtime.js";
 import { TxErrorCode } from "../../ledger/txErrors.js";
-import type { StateOverlay, StateReader } from "../state.js";
+import { readState, StateCodec, type StateOverlay, type StateReader } from "../state.js";
 
 /** Accounting of an account or a device: transactions signed, readings, anomalies, fees paid. */
 export interface Counters {
@@ -37,15 +37,20 @@ export interface Account {
 const EMPTY_ACCOUNT: Account = { balance: 0n, nonce: 0, counters: ZERO_COUNTERS };
 const accountKey = (address: Uint8Array): Uint8Array => stateKey(ModuleId.ACCOUNTS, address);
 
-export async function readAccount(state: StateReader, address: Uint8Array): Promise<Account | undefined> {
-  const bytes = await state.get(accountKey(address));
-  if (bytes === undefined) return undefined;
-  const r = new TupleReader(decodeTrusted(bytes), "account", 6);
-  return { balance: r.u64("balance"), nonce: r.uint("nonce"), counters: readCounters(r) };
+const ACCOUNT = new StateCodec<Account>(
+  (account) => encode([account.balance, account.nonce, ...countersTuple(account.counters)]),
+  (bytes) => {
+    const r = new TupleReader(decodeTrusted(bytes), "account", 6);
+    return { balance: r.u64("balance"), nonce: r.uint("nonce"), counters: readCounters(r) };
+  },
+);
+
+export function readAccount(state: StateReader, address: Uint8Array): Promise<Account | undefined> {
+  return readState(state, accountKey(address), ACCOUNT);
 }
 
 export function writeAccount(state: StateOverlay, address: Uint8Array, account: Account): void {
-  state.set(accountKey(address), encode([account.balance, account.nonce, ...countersTuple(account.counters)]));
+  state.put(accountKey(address), account, ACCOUNT);
 }
 
 export async function credit(state: StateOverlay, address: Uint8Array, amount: bigint): Promise<void> {

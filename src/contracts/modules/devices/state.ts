@@ -6,7 +6,7 @@ import { TupleReader } from "../../../ledger/tuple.js";
 import { AttestaError } from "../../../errors.js";
 import { ModuleId, stateKey } from "../../moduleIds.js";
 import type { CallContext } from "../../runtime.js";
-import type { StateOverlay, StateReader } from "../../state.js";
+import { readState, StateCodec, type StateOverlay, type StateReader } from "../../state.js";
 import { countersTuple, readCounters } from "../accounts.js";
 import { DeviceErrorCode } from "./errors.js";
 import type { DeviceKind, DeviceRecord, DeviceStatus } from "./types.js";
@@ -81,30 +81,16 @@ export function decodeDevice(bytes: Uint8Array): DeviceRecord {
   return { id, keyType, publicKey, owner, kind, profileId, bridge, zone, meta, status, nonce, registeredAt, anomalyWindow, counters };
 }
 
-/**
- * Device records by the encoded bytes they were written as. The state overlay and the node's
- * state cache hand back the very byte arrays written, so a device read again (by its next
- * reading, in this block or a later one) skips the decode. Sound because records are never
- * mutated (they are readonly; changes write a new record).
- */
-const decoded = new WeakMap<Uint8Array, DeviceRecord>();
+/** Device records: decoded once per stored byte array, encoded only when their bytes are needed. */
+const DEVICE = new StateCodec<DeviceRecord>(deviceTuple, decodeDevice);
 
-export async function readDevice(state: StateReader, id: string): Promise<DeviceRecord | undefined> {
-  const bytes = await state.get(recordKey(id));
-  if (bytes === undefined) return undefined;
-  let record = decoded.get(bytes);
-  if (record === undefined) {
-    record = decodeDevice(bytes);
-    decoded.set(bytes, record);
-  }
-  return record;
+export function readDevice(state: StateReader, id: string): Promise<DeviceRecord | undefined> {
+  return readState(state, recordKey(id), DEVICE);
 }
 
 /** Writes a device record (the key index is kept by register and rotateKey, not here). */
 export function writeDevice(state: StateOverlay, record: DeviceRecord): void {
-  const bytes = deviceTuple(record);
-  decoded.set(bytes, record);
-  state.set(recordKey(record.id), bytes);
+  state.put(recordKey(record.id), record, DEVICE);
 }
 
 /** What the key index knows of an address: the device whose key it is, and whether that key was rotated out. */
@@ -113,15 +99,20 @@ export interface KeyUse {
   readonly retired: boolean;
 }
 
-export async function keyUse(state: StateReader, address: Uint8Array): Promise<KeyUse | undefined> {
-  const bytes = await state.get(keyIndexKey(address));
-  if (bytes === undefined) return undefined;
-  const r = new TupleReader(decodeTrusted(bytes), "deviceKey", 2);
-  return { deviceId: r.string("deviceId", MAX_DEVICE_ID_LENGTH), retired: r.bool("retired") };
+const KEY_USE = new StateCodec<KeyUse>(
+  (use) => encode([use.deviceId, use.retired]),
+  (bytes) => {
+    const r = new TupleReader(decodeTrusted(bytes), "deviceKey", 2);
+    return { deviceId: r.string("deviceId", MAX_DEVICE_ID_LENGTH), retired: r.bool("retired") };
+  },
+);
+
+export function keyUse(state: StateReader, address: Uint8Array): Promise<KeyUse | undefined> {
+  return readState(state, keyIndexKey(address), KEY_USE);
 }
 
 export function writeKeyUse(state: StateOverlay, publicKey: Uint8Array, use: KeyUse): void {
-  state.set(keyIndexKey(addressOf(publicKey)), encode([use.deviceId, use.retired]));
+  state.put(keyIndexKey(addressOf(publicKey)), { deviceId: use.deviceId, retired: use.retired }, KEY_USE);
 }
 
 /** The device whose current key has this address (revoked devices included; rotated-out keys excluded). */

@@ -1,7 +1,7 @@
 import { utf8 } from "../../../crypto/bytes.js";
 import { decodeTrusted, encode } from "../../../ledger/codec.js";
 import { ModuleId, stateKey } from "../../moduleIds.js";
-import type { StateOverlay, StateReader } from "../../state.js";
+import { readState, StateCodec, type StateOverlay, type StateReader } from "../../state.js";
 import { EMPTY_READING_STATE, readingStateTuple, readReadingStateTuple, type DeviceReadingState } from "./evaluate.js";
 
 /** Where a device's reading state lives: `READINGS ‖ utf8(deviceId)`. */
@@ -18,27 +18,20 @@ export function readingStateKey(deviceId: string): Uint8Array {
 }
 
 /**
- * Reading states by the encoded bytes they were written as. The state overlay and the node's
- * state cache hand back the very byte arrays written, so a device's next reading (in this
- * block or a later one) skips the decode. Sound because the value is exactly what decoding
- * those bytes gives (its numbers are finite or NaN, never -0) and is never mutated.
+ * Reading states: decoded once per stored byte array, encoded only when their bytes are needed.
+ * Sound (see StateCodec) because a state's numbers are finite or NaN, never -0, so it is exactly
+ * what decoding its encoding gives.
  */
-const decoded = new WeakMap<Uint8Array, DeviceReadingState>();
+const READING_STATE = new StateCodec<DeviceReadingState>(
+  (s) => encode(readingStateTuple(s)),
+  (bytes) => readReadingStateTuple(decodeTrusted(bytes)),
+);
 
 /** The device's reading state (the empty state before its first accepted reading). */
 export async function readReadingState(state: StateReader, deviceId: string): Promise<DeviceReadingState> {
-  const bytes = await state.get(readingStateKey(deviceId));
-  if (bytes === undefined) return EMPTY_READING_STATE;
-  let value = decoded.get(bytes);
-  if (value === undefined) {
-    value = readReadingStateTuple(decodeTrusted(bytes));
-    decoded.set(bytes, value);
-  }
-  return value;
+  return (await readState(state, readingStateKey(deviceId), READING_STATE)) ?? EMPTY_READING_STATE;
 }
 
 export function writeReadingState(state: StateOverlay, deviceId: string, s: DeviceReadingState): void {
-  const bytes = encode(readingStateTuple(s));
-  decoded.set(bytes, s);
-  state.set(readingStateKey(deviceId), bytes);
+  state.put(readingStateKey(deviceId), s, READING_STATE);
 }
