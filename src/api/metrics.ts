@@ -60,11 +60,17 @@ export class ApiMetrics {
     gauge("attesta_chain_finalized_height", "Height of the last finalized block", () => node.status().finalizedHeight);
     gauge("attesta_mempool_txs", "Transactions in the mempool", () => node.status().mempool.count);
     gauge("attesta_mempool_bytes", "Bytes of transactions in the mempool", () => node.status().mempool.bytes);
-    // Consensus (validators only; 0 elsewhere).
-    const consensus = (read: (c: NonNullable<ReturnType<typeof node.status>["consensus"]>) => number) => () => {
-      const c = node.status().consensus;
-      return c === undefined ? 0 : read(c);
-    };
+    // Parts of the status a node may not have (0 then): consensus, network, sync.
+    type Status = ReturnType<typeof node.status>;
+    const part =
+      <K extends "consensus" | "network" | "sync">(key: K) =>
+      (read: (value: NonNullable<Status[K]>) => number) =>
+      (): number => {
+        const value = node.status()[key];
+        return value === undefined ? 0 : read(value as NonNullable<Status[K]>);
+      };
+    // Consensus (validators, and full nodes following on the network).
+    const consensus = part("consensus");
     gauge("attesta_consensus_round", "Round of the height being decided", consensus((c) => c.round));
     gauge("attesta_consensus_rounds_total", "Rounds above 0 started since the node started", consensus((c) => c.rounds));
     gauge("attesta_consensus_invalid_messages_total", "Consensus messages dropped: undecodable, unknown signer, bad signature, wrong proposer", consensus((c) => c.invalidMessages));
@@ -72,20 +78,14 @@ export class ApiMetrics {
     gauge("attesta_consensus_evidence_total", "Equivocations seen (evidence put on chain)", consensus((c) => c.evidence));
 
     // The peer-to-peer network and sync (0 with --no-p2p).
-    const network = (read: (n: NonNullable<ReturnType<typeof node.status>["network"]>) => number) => () => {
-      const n = node.status().network;
-      return n === undefined ? 0 : read(n);
-    };
+    const network = part("network");
     gauge("attesta_p2p_peers", "Connected peers", network((n) => n.peers));
     gauge("attesta_p2p_banned_peers", "Peers refused now for sending invalid data", network((n) => n.banned));
     gauge("attesta_p2p_peer_faults_total", "Faults counted against peers: invalid gossip, malformed, oversized or excess requests", network((n) => n.faults));
     for (const result of ["accept", "ignore", "reject"] as const) {
       gauge(`attesta_p2p_gossip_${result}_total`, `Gossip messages received that validation judged '${result}'`, network((n) => n.gossip[result]));
     }
-    const sync = (read: (s: NonNullable<ReturnType<typeof node.status>["sync"]>) => number) => () => {
-      const s = node.status().sync;
-      return s === undefined ? 0 : read(s);
-    };
+    const sync = part("sync");
     gauge("attesta_sync_syncing", "1 while the node catches up by range sync", sync((s) => (s.syncing ? 1 : 0)));
     gauge("attesta_sync_target_height", "Best finalized height connected peers report", sync((s) => s.target));
     gauge("attesta_sync_imported_blocks_total", "Blocks imported by range sync since start", sync((s) => s.imported));

@@ -1,8 +1,8 @@
-import { access, readFile, rename, writeFile } from "node:fs/promises";
+import { readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createServer } from "node:net";
 import { parseGenesis } from "../contracts/genesis.js";
-import { initDataDir } from "../node/dataDir.js";
+import { exists, initDataDir } from "../node/dataDir.js";
 import { dataDirLayout } from "../node/options.js";
 import { loadOrCreatePeerKey } from "../net/peerKey.js";
 import { CliErrorCode, cliError } from "./cliErrors.js";
@@ -17,15 +17,6 @@ export interface DevnetChain {
   readonly created: boolean;
   /** Each node's libp2p peer id, by index. */
   readonly peerIds: readonly string[];
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**

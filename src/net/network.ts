@@ -39,12 +39,20 @@ export interface NetworkHost {
   readonly inclusion: RequestHandler;
 }
 
-export interface NetworkOptions {
-  readonly peerKey: PeerKey;
+/** Where a node listens and how it finds peers (the `start` options). */
+export interface PeerAddressing {
+  /** Multiaddrs to listen on, e.g. /ip4/0.0.0.0/tcp/7546. */
   readonly listen: readonly string[];
+  /** Multiaddrs to announce instead of the listen addresses (behind NAT). */
   readonly announce: readonly string[];
+  /** Peers to dial at start and keep dialling: /ip4/.../tcp/.../p2p/<peer id>. */
   readonly bootstrap: readonly string[];
+  /** Find peers on the local network by multicast DNS. */
   readonly mdns: boolean;
+}
+
+export interface NetworkOptions extends PeerAddressing {
+  readonly peerKey: PeerKey;
   /** How long a peer that misbehaved is refused (default 10 minutes). */
   readonly banMs?: number;
   /** Requests per second a peer may make (default 20, burst 60). */

@@ -31,7 +31,8 @@ export interface InitResult {
 export const DEV_BALANCE = 1_000_000_000_000_000n;
 export const VALIDATOR_BALANCE = 1_000_000_000n;
 
-async function exists(path: string): Promise<boolean> {
+/** Whether a file or directory is there (and reachable). */
+export async function exists(path: string): Promise<boolean> {
   try {
     await access(path);
     return true;

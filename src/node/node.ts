@@ -175,7 +175,7 @@ class Node implements AttestaNode {
     if (p2p.enabled && this.peerKey !== null) {
       const network = await P2PNetwork.start(
         chainNetworkHost({ chain: this.chain, store: this.store, admitGossip: (txs) => this.admitGossip(txs) }),
-        { peerKey: this.peerKey, listen: p2p.listen, announce: p2p.announce, bootstrap: p2p.bootstrap, mdns: p2p.mdns, logger: this.log.child({ module: "p2p" }) },
+        { ...p2p, peerKey: this.peerKey, logger: this.log.child({ module: "p2p" }) },
       );
       this.network = network;
       this.syncer = new Syncer(network, { head: () => this.chain.head.header.height, importDecided: (block, commit) => this.importSynced(block, commit) }, this.log.child({ module: "sync" }));

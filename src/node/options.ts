@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
+import type { PeerAddressing } from "../net/network.js";
 
 export interface NodeOptions {
   /** Where the database, keys and genesis live. */
@@ -22,17 +23,10 @@ export interface NodeOptions {
   readonly p2p: P2POptions;
 }
 
-export interface P2POptions {
+/** The peer-to-peer network (src/net/): where to listen, whom to dial. */
+export interface P2POptions extends PeerAddressing {
   /** False: no network at all (a lone validator, tests). */
   readonly enabled: boolean;
-  /** Multiaddrs to listen on, e.g. /ip4/0.0.0.0/tcp/7546. */
-  readonly listen: readonly string[];
-  /** Multiaddrs to announce instead of the listen addresses (behind NAT). */
-  readonly announce: readonly string[];
-  /** Peers to dial at start and keep dialling: /ip4/.../tcp/.../p2p/<peer id>. */
-  readonly bootstrap: readonly string[];
-  /** Find peers on the local network by multicast DNS. */
-  readonly mdns: boolean;
 }
 
 export const DEFAULT_P2P_PORT = 7546;

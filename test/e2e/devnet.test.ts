@@ -1,47 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { AttestaClient, readKeyFile } from "../../src/client/index.js";
 import type { DevnetManifest } from "../../src/cli/devnetPlan.js";
-import { buildCli, cleanEnv, spawnCli, type CliProcess } from "../fixtures/cli.js";
-import { freePort, removeDir, tempDir, waitFor } from "../fixtures/node.js";
+import { buildCli, cleanEnv, freeBasePort, isAlive, spawnCli, type CliProcess } from "../fixtures/cli.js";
+import { removeDir, tempDir, waitFor } from "../fixtures/node.js";
 
 // `attesta devnet` end to end: two validator processes on loopback, their devnet.json, their
 // APIs, one prefixed log stream, and SIGTERM stopping all of them. Whether the nodes reach each
 // other (blocks finalized across nodes) belongs to the network's own tests.
 
 const VALIDATORS = 2;
-
-/** Whether `port` can be bound on 127.0.0.1 right now. */
-async function canListen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once("error", () => resolve(false));
-    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
-  });
-}
-
-/** A base port whose 2 * VALIDATORS ports were all free a moment ago. */
-async function freeBasePort(): Promise<number> {
-  for (;;) {
-    const base = await freePort();
-    if (base + 2 * VALIDATORS > 65_535) continue;
-    let free = true;
-    for (let p = base + 1; p < base + 2 * VALIDATORS && free; p++) free = await canListen(p);
-    if (free) return base;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 let dir: string;
 let basePort: number;
@@ -86,7 +56,7 @@ async function stopWithSigterm(devnet: CliProcess, m: DevnetManifest): Promise<v
 beforeAll(async () => {
   await buildCli();
   dir = await tempDir("attesta-devnet-");
-  basePort = await freeBasePort();
+  basePort = await freeBasePort(2 * VALIDATORS);
 }, 180_000);
 
 afterAll(async () => {

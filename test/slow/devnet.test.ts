@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AttestaClient, buildTransaction, generateKeyPair, readKeyFile, transferArgs, type KeyPair } from "../../src/client/index.js";
 import type { DevnetManifest } from "../../src/cli/devnetPlan.js";
-import { buildCli, cleanEnv, spawnCli, type CliProcess } from "../fixtures/cli.js";
-import { freePort, removeDir, tempDir, waitFor } from "../fixtures/node.js";
+import { buildCli, cleanEnv, freeBasePort, isAlive, spawnCli, type CliProcess } from "../fixtures/cli.js";
+import { removeDir, tempDir, waitFor } from "../fixtures/node.js";
 
 // Four validator processes started by `attesta devnet`, talking over libp2p on 127.0.0.1.
 // One is SIGKILLed while transfers keep flowing: the other three keep finalizing; restarted
@@ -20,20 +20,10 @@ let manifest: DevnetManifest;
 let clients: AttestaClient[];
 let dev: KeyPair;
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 beforeAll(async () => {
   await buildCli();
   dir = await tempDir("attesta-devnet-net-");
-  // A base port with its 8 successors free a moment ago (the devnet checks again and says which is taken).
-  const base = await freePort();
+  const base = await freeBasePort(2 * VALIDATORS);
   devnet = spawnCli(["devnet", "--validators", String(VALIDATORS), "--dir", dir, "--base-port", String(base), "--log-level", "warn"]);
   manifest = await waitFor(async () => JSON.parse(await readFile(join(dir, "devnet.json"), "utf8")) as DevnetManifest, 20_000);
   clients = manifest.nodes.map((n) => new AttestaClient({ url: n.apiUrl, timeoutMs: 3_000 }));
@@ -47,7 +37,7 @@ afterAll(async () => {
     devnet.child.kill("SIGTERM");
     await Promise.race([devnet.exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
   }
-  for (const n of manifest?.nodes ?? []) if (alive(n.pid)) process.kill(n.pid, "SIGKILL");
+  for (const n of manifest?.nodes ?? []) if (isAlive(n.pid)) process.kill(n.pid, "SIGKILL");
   if (dir !== undefined) await removeDir(dir);
 }, 30_000);
 
