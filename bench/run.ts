@@ -14,6 +14,7 @@ const SUITES: Record<string, () => Promise<{ run: () => Promise<BenchRow[]> }>> 
   endToEnd: () => import("./suites/endToEnd.js"),
   admission: () => import("./suites/admission.js"),
   flood: () => import("./suites/flood.js"),
+  devnet: () => import("./suites/devnet.js"),
   consensus: () => import("./suites/consensus.js"),
 };
 
