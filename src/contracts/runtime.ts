@@ -38,7 +38,11 @@ export interface SignerAccount {
 export interface Signer {
   /** Throws an AttestaError with a TxErrorCode when `sender` cannot sign this method. */
   resolve(state: StateReader, sender: Uint8Array): Promise<SignerAccount>;
-  /** Uses the nonce and takes the fee (the caller has checked both). */
+  /**
+   * Uses the nonce and takes the fee (the caller has checked both). `account` is what
+   * `resolve` returned over the same state, unchanged since: a signer may charge from what
+   * it read then instead of reading it again.
+   */
   charge(state: StateOverlay, sender: Uint8Array, account: SignerAccount, fee: bigint): Promise<void>;
 }
 

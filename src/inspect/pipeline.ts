@@ -101,9 +101,10 @@ export async function inspectStateful(d: Decoded, state: StateReader, maxNonceAh
 
 /**
  * Stage 3: executes the method with the real contract code, as the next block's only
- * transaction, over a throwaway overlay of the head state (nothing is written), and reads
- * the verdict off its receipt: device active, bound to the bridge, seq not replayed, the
- * profile's hard and soft checks, and every other rule of the method.
+ * transaction, over a throwaway overlay of the head state (nothing is written, nothing is
+ * encoded), and reads the verdict off its receipt: device active, bound to the bridge, seq not
+ * replayed, the profile's hard and soft checks, and every other rule of the method. `account`
+ * is what `inspectStateful` resolved over this same `state` (a MemoState: it does not change).
  */
 export async function dryRun(d: Decoded, account: SignerAccount, state: StateReader, env: InspectEnv): Promise<Verdict> {
   const receipt = await applyTransaction(new StateOverlay(state), env, d.tx, d.checked, account, { authorised: true });

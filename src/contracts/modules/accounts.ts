@@ -4,7 +4,7 @@ import { decodeTrusted, encode, type Encodable } from "../../ledger/codec.js";
 import { TupleReader } from "../../ledger/tuple.js";
 import { ExecErrorCode } from "../errors.js";
 import { ModuleId, stateKey } from "../moduleIds.js";
-import { defineMethod, type ContractModule, type Signer } from "../runtime.js";
+import { defineMethod, type ContractModule, type Signer, type SignerAccount } from "../runtime.js";
 import { TxErrorCode } from "../../ledger/txErrors.js";
 import { readState, StateCodec, type StateOverlay, type StateReader } from "../state.js";
 
@@ -67,16 +67,26 @@ export async function countReadings(state: StateOverlay, address: Uint8Array, re
 
 /**
  * Takes a fee from `payer`'s balance and counts it; `signed` also counts a transaction (false
- * when the payer pays for one of its devices).
+ * when the payer pays for one of its devices). `account` is the payer's as it is in `state`.
  */
-export async function chargeFee(state: StateOverlay, payer: Uint8Array, fee: bigint, signed: boolean, bumpNonce: boolean): Promise<void> {
-  const account = (await readAccount(state, payer)) ?? EMPTY_ACCOUNT;
-  const c = account.counters;
+export function chargeFeeFrom(state: StateOverlay, payer: Uint8Array, account: Account | undefined, fee: bigint, signed: boolean, bumpNonce: boolean): void {
+  const a = account ?? EMPTY_ACCOUNT;
+  const c = a.counters;
   writeAccount(state, payer, {
-    balance: account.balance - fee,
-    nonce: bumpNonce ? account.nonce + 1 : account.nonce,
+    balance: a.balance - fee,
+    nonce: bumpNonce ? a.nonce + 1 : a.nonce,
     counters: { ...c, txs: signed ? c.txs + 1 : c.txs, feesPaid: c.feesPaid + fee },
   });
+}
+
+/** A signer as resolved, with the payer's account as read then (undefined: it has none). */
+export interface PayerResolved extends SignerAccount {
+  readonly payerAccount: Account | undefined;
+}
+
+/** The payer's account as the signer resolved it over the same state, when it says so. */
+export function payerAccountOf(account: SignerAccount): { readonly account: Account | undefined } | undefined {
+  return "payerAccount" in account ? { account: (account as PayerResolved).payerAccount } : undefined;
 }
 
 export async function debit(state: StateOverlay, address: Uint8Array, amount: bigint): Promise<void> {
@@ -89,13 +99,14 @@ export async function debit(state: StateOverlay, address: Uint8Array, amount: bi
 
 /** Accounts sign for themselves: their nonce, their balance pays the fee. */
 export const accountSigner: Signer = {
-  async resolve(state, sender) {
+  async resolve(state, sender): Promise<PayerResolved> {
     const account = await readAccount(state, sender);
     if (account === undefined) throw new AttestaError(TxErrorCode.UNKNOWN_SENDER, "sender has no account");
-    return { nonce: account.nonce, payer: sender, payerBalance: account.balance };
+    return { nonce: account.nonce, payer: sender, payerBalance: account.balance, payerAccount: account };
   },
-  async charge(state, sender, _account, fee) {
-    await chargeFee(state, sender, fee, true, true);
+  async charge(state, sender, resolved, fee) {
+    const known = payerAccountOf(resolved);
+    chargeFeeFrom(state, sender, known === undefined ? await readAccount(state, sender) : known.account, fee, true, true);
   },
 };
 

@@ -2,9 +2,14 @@ import { AttestaError } from "../../../errors.js";
 import { TxErrorCode } from "../../../ledger/txErrors.js";
 import type { Signer } from "../../runtime.js";
 import type { StateReader } from "../../state.js";
-import { chargeFee, readAccount } from "../accounts.js";
+import { chargeFeeFrom, payerAccountOf, readAccount, type PayerResolved } from "../accounts.js";
 import { deviceIdOfAddress, readDevice, writeDevice } from "./state.js";
 import type { DeviceRecord } from "./types.js";
+
+/** A device signer as resolved: the device's record and its owner's account as read then. */
+interface DeviceResolved extends PayerResolved {
+  readonly device: DeviceRecord;
+}
 
 async function signingDevice(state: StateReader, sender: Uint8Array): Promise<DeviceRecord> {
   const id = await deviceIdOfAddress(state, sender);
@@ -21,15 +26,17 @@ async function signingDevice(state: StateReader, sender: Uint8Array): Promise<De
  * on the owner (whose nonce and transaction count are untouched).
  */
 export const deviceSigner: Signer = {
-  async resolve(state, sender) {
+  async resolve(state, sender): Promise<DeviceResolved> {
     const record = await signingDevice(state, sender);
     const owner = await readAccount(state, record.owner);
-    return { nonce: record.nonce, payer: record.owner, payerBalance: owner?.balance ?? 0n };
+    return { nonce: record.nonce, payer: record.owner, payerBalance: owner?.balance ?? 0n, payerAccount: owner, device: record };
   },
-  async charge(state, sender, _account, fee) {
-    const record = await signingDevice(state, sender);
+  async charge(state, sender, resolved, fee) {
+    const record = "device" in resolved ? (resolved as DeviceResolved).device : await signingDevice(state, sender);
     const c = record.counters;
     writeDevice(state, { ...record, nonce: record.nonce + 1, counters: { ...c, txs: c.txs + 1, feesPaid: c.feesPaid + fee } });
-    await chargeFee(state, record.owner, fee, false, false);
+    // The owner's account is another key than the device's record: the one resolved still holds.
+    const known = payerAccountOf(resolved);
+    chargeFeeFrom(state, record.owner, known === undefined ? await readAccount(state, record.owner) : known.account, fee, false, false);
   },
 };

@@ -4,7 +4,7 @@ import { AttestaError } from "../../../errors.js";
 import { CodecErrorCode, decodeTrusted, encode, type Encodable } from "../../../ledger/codec.js";
 import { TupleReader } from "../../../ledger/tuple.js";
 import { ModuleId, stateKey } from "../../moduleIds.js";
-import type { StateOverlay, StateReader } from "../../state.js";
+import { readState, StateCodec, type StateOverlay, type StateReader } from "../../state.js";
 import type { MetricSpec, ProfileSpec, ProfileVersion } from "./spec.js";
 import { opt } from "./validate.js";
 
@@ -98,10 +98,15 @@ export function readSpec(value: Encodable): ProfileSpec {
   };
 }
 
+/** A profile's head: its latest version (written raw by writeNextVersion; read through this). */
+const HEAD = new StateCodec<number>(
+  (latest) => encode([latest]),
+  (bytes) => new TupleReader(decodeTrusted(bytes), "profileHead", 1).uint("latest"),
+);
+
 /** The newest version number of a profile (0 when it was never published). */
 export async function latestVersion(state: StateReader, id: string): Promise<number> {
-  const bytes = await state.get(headKey(id));
-  return bytes === undefined ? 0 : new TupleReader(decodeTrusted(bytes), "profileHead", 1).uint("latest");
+  return (await readState(state, headKey(id), HEAD)) ?? 0;
 }
 
 // Decoded versions by their stored bytes: every reading looks up its device's profile, and
@@ -128,14 +133,16 @@ function decodeVersion(bytes: Uint8Array): { readonly publishedAt: number; reado
   return value;
 }
 
+/** Versions (written raw by writeNextVersion; read through this): decoded once per byte array, then by content. */
+const VERSION = new StateCodec<{ readonly publishedAt: number; readonly spec: ProfileSpec }>((v) => encode([v.publishedAt, specTuple(v.spec)]), decodeVersion);
+
 /** A version of a profile; the newest when `version` is absent. Specs are shared: never mutate one. */
 export async function readProfile(state: StateReader, id: string, version?: number): Promise<ProfileVersion | undefined> {
   const v = version ?? (await latestVersion(state, id));
   if (!Number.isSafeInteger(v) || v < 1 || v > 0xffffffff) return undefined;
-  const bytes = await state.get(versionKey(id, v));
-  if (bytes === undefined) return undefined;
-  const { publishedAt, spec } = decodeVersion(bytes);
-  return { id, version: v, spec, publishedAt };
+  const stored = await readState(state, versionKey(id, v), VERSION);
+  if (stored === undefined) return undefined;
+  return { id, version: v, spec: stored.spec, publishedAt: stored.publishedAt };
 }
 
 /** The version a device follows at `height`: the newest published before that block. */
