@@ -88,6 +88,24 @@ async function executeTransaction(
   return applyTransaction(state, env, tx, checked, account);
 }
 
+/** A method's call: the context it sees, collecting the events it emits (one object, no closure per call). */
+class Call implements CallContext {
+  readonly events: ChainEvent[] = [];
+  readonly sender: Uint8Array;
+
+  constructor(
+    readonly state: StateOverlay,
+    readonly tx: SignedTransaction,
+    readonly env: BlockEnv,
+  ) {
+    this.sender = tx.sender;
+  }
+
+  emit(type: string, attributes: ReadonlyArray<readonly [string, Encodable]>): void {
+    this.events.push({ type, attributes });
+  }
+}
+
 /**
  * Runs a valid transaction (checked by the caller) over `state`: charges the fee and uses the
  * nonce, then asks the method's `authorise` rule (unless `authorised`: the caller asked it
@@ -104,20 +122,13 @@ export async function applyTransaction(
 ): Promise<Receipt> {
   await checked.signer.charge(state, tx.sender, account, tx.fee);
 
-  const events: ChainEvent[] = [];
-  const ctx: CallContext = {
-    state,
-    sender: tx.sender,
-    tx,
-    env,
-    emit: (type: string, attributes: ReadonlyArray<readonly [string, Encodable]>) => events.push({ type, attributes }),
-  };
+  const ctx = new Call(state, tx, env);
   state.checkpoint();
   try {
     if (!authorised && checked.method.authorise !== undefined) await checked.method.authorise(state, tx.sender, checked.args);
     await checked.method.execute(ctx, checked.args);
     state.commitCheckpoint();
-    return { status: "ok", code: "", events, fee: tx.fee };
+    return { status: "ok", code: "", events: ctx.events, fee: tx.fee };
   } catch (err) {
     state.revertCheckpoint();
     return { status: "failed", code: isAttestaError(err) ? err.code : EXECUTION_FAULT, events: [], fee: tx.fee };

@@ -178,6 +178,8 @@ export class Mempool {
       this.detach(tail);
       evicted.push(tail);
     }
+    // Room already: the eviction heap is not touched (the common case, two heap operations saved).
+    if (this.byHash.size < o.maxTxs && this.totalBytes + entry.size <= o.maxBytes) return true;
     const own = this.senders.get(entry.sender);
     if (own !== undefined) this.evictable.removeAt(own.slot);
     try {

@@ -10,7 +10,8 @@ import { deviceSigner } from "../devices/signer.js";
 import { deviceIdOfAddress, isDeviceId, readDevice } from "../devices/state.js";
 import { encodedValuesSize, evaluateReading, type ReadingValues } from "./evaluate.js";
 import { READING_EVENT, ReadingRejection, type Finding } from "./findings.js";
-import { ReadingRun, type ReadingContext } from "./run.js";
+import type { ProfileVersion } from "../profiles/spec.js";
+import { ReadingRun, type DeviceEntry, type ReadingContext } from "./run.js";
 
 /**
  * Most readings in one `readings.batch`. A constant for now: it belongs in the genesis
@@ -97,19 +98,12 @@ async function applyReading(run: ReadingRun, a: ReadingArgs, bridge: string | nu
   if (bridge !== null && device.bridge !== bridge) return emitReading(ctx, a, TxErrorCode.NOT_BOUND_TO_BRIDGE, device.profileId, 0, []);
   const profile = await run.profile(device.profileId);
   const version = profile?.version ?? 0;
-  const reject = (code: string): string => emitReading(ctx, a, code, device.profileId, version, []);
-  if (device.status === "revoked") return reject(TxErrorCode.DEVICE_REVOKED);
-  if (device.status === "suspended") return reject(TxErrorCode.DEVICE_SUSPENDED);
-  if (profile === undefined) return reject(ReadingRejection.PROFILE_NOT_IN_FORCE);
-
+  const code = await refusal(run, entry, a, profile);
+  if (code !== undefined) return emitReading(ctx, a, code, device.profileId, version, []);
+  const spec = (profile as ProfileVersion).spec;
   const prior = await run.readings(entry);
-  if (prior.count > 0 && a.seq <= prior.lastSeq) return reject(TxErrorCode.SEQ_REPLAY);
-  if (prior.count > 0 && a.ts < prior.lastTs) return reject(ReadingRejection.TS_OUT_OF_ORDER);
-  if (a.ts > ctx.env.timestamp + MAX_READING_SKEW_MS) return reject(ReadingRejection.TS_IN_FUTURE);
-
-  const spec = profile.spec;
   const outcome = evaluateReading(spec, prior, { ts: a.ts, values: a.values, payloadBytes: encodedValuesSize(a.values) });
-  if (outcome.hard !== null) return reject(outcome.hard);
+  if (outcome.hard !== null) return emitReading(ctx, a, outcome.hard, device.profileId, version, []);
 
   const flagged = outcome.findings.length > 0;
   const policy = spec.policy?.suspendAfter;
@@ -124,6 +118,19 @@ async function applyReading(run: ReadingRun, a: ReadingArgs, bridge: string | nu
     await run.suspend(entry, `anomaly policy: ${window.length} flagged readings within ${policy.windowSeconds} s`);
   }
   return "";
+}
+
+/** Why a known device's reading is refused before the profile's checks (undefined: it is not), in the order applyReading lists. */
+async function refusal(run: ReadingRun, entry: DeviceEntry, a: ReadingArgs, profile: ProfileVersion | undefined): Promise<string | undefined> {
+  const status = entry.device.status;
+  if (status === "revoked") return TxErrorCode.DEVICE_REVOKED;
+  if (status === "suspended") return TxErrorCode.DEVICE_SUSPENDED;
+  if (profile === undefined) return ReadingRejection.PROFILE_NOT_IN_FORCE;
+  const prior = await run.readings(entry);
+  if (prior.count > 0 && a.seq <= prior.lastSeq) return TxErrorCode.SEQ_REPLAY;
+  if (prior.count > 0 && a.ts < prior.lastTs) return ReadingRejection.TS_OUT_OF_ORDER;
+  if (a.ts > run.ctx.env.timestamp + MAX_READING_SKEW_MS) return ReadingRejection.TS_IN_FUTURE;
+  return undefined;
 }
 
 /**
