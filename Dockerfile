@@ -16,7 +16,8 @@ RUN npm run build
 # ---- runtime: production dependencies and dist/ only ----
 FROM node:22-slim AS runtime
 ENV NODE_ENV=production \
-    ATTESTA_DATA_DIR=/data
+    ATTESTA_DATA_DIR=/data \
+    NODE_OPTIONS="--max-old-space-size=144 --max-semi-space-size=4"
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force

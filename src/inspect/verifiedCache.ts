@@ -10,7 +10,8 @@ import type { VerifyPool } from "./verifyPool.js";
 export class VerifiedCache {
   private readonly hashes: BoundedCache<string, true>;
 
-  constructor(capacity = 200_000) {
+  // 100,000 hashes (about 10 MB): a transaction verified at admission is still known when its block comes.
+  constructor(capacity = 100_000) {
     this.hashes = new BoundedCache(capacity);
   }
 

@@ -46,8 +46,11 @@ const fromSource = import.meta.url.endsWith(".ts");
 const WORKER_URL = new URL(fromSource ? "./verifyWorker.ts" : "./verifyWorker.js", import.meta.url);
 const SOURCE_BOOTSTRAP = `import("tsx/esm/api").then(({ register }) => { register(); return import(${JSON.stringify(WORKER_URL.href)}); });`;
 
+/** A verifier holds one batch at a time: a small heap (V8 would size it for the whole machine). */
+const WORKER_LIMITS = { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 };
+
 function newWorker(): Worker {
-  return fromSource ? new Worker(SOURCE_BOOTSTRAP, { eval: true }) : new Worker(WORKER_URL);
+  return fromSource ? new Worker(SOURCE_BOOTSTRAP, { eval: true, resourceLimits: WORKER_LIMITS }) : new Worker(WORKER_URL, { resourceLimits: WORKER_LIMITS });
 }
 
 /**

@@ -11,7 +11,8 @@ const id = (key: Uint8Array): string => Buffer.from(key.buffer, key.byteOffset, 
 export class StateCache implements StateReader {
   private readonly entries: BoundedCache<string, Uint8Array | null>;
 
-  constructor(private readonly store: ChainStore, capacity = 250_000) {
+  // 100,000 entries: about 25 MB, within the node's heap cap with the mempool full.
+  constructor(private readonly store: ChainStore, capacity = 100_000) {
     this.entries = new BoundedCache(capacity);
   }
 

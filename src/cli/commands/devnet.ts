@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { NODE_HEAP_FLAGS } from "../../node/options.js";
 import { devKeyWarning } from "../devKeyWarning.js";
 import { checkPortsFree, prepareDevnet, writeManifest } from "../devnetFiles.js";
 import { linePrefix, useColour } from "../devnetLogs.js";
@@ -21,8 +22,10 @@ export function devnetCommand(): Command {
       action(async (flags: DevnetFlags) => {
         const opts = resolveDevnetOptions(flags, process.cwd());
         const chain = await prepareDevnet(opts.dir, opts.validators);
-        // The same `attesta` that runs now: node, its flags (tsx's loader, if any), the script.
-        const cli = [process.execPath, ...process.execArgv, process.argv[1] ?? ""];
+        // The same `attesta` that runs now: node, its flags (tsx's loader, if any), the script;
+        // with a heap cap unless one is given, so each node keeps to a Raspberry Pi's budget.
+        const heap = process.execArgv.some((a) => a.startsWith("--max-old-space-size")) ? [] : NODE_HEAP_FLAGS;
+        const cli = [process.execPath, ...heap, ...process.execArgv, process.argv[1] ?? ""];
         const plans = planDevnet(opts, cli, chain.peerIds);
         await checkPortsFree(plans.flatMap((p) => [p.apiPort, p.p2pPort]));
 
