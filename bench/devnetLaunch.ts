@@ -60,7 +60,9 @@ export async function startDevnet(validators: number, logLevel = "warn"): Promis
   for (let attempt = 0; ; attempt++) {
     const dir = await tempDir("attesta-bench-devnet-");
     const base = await freePort();
-    const proc = spawnCli(["devnet", "--validators", String(validators), "--dir", dir, "--base-port", String(base), "--log-level", logLevel]);
+    // BENCH_DEVNET_NODE_ARGS: Node.js flags for the validators, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+    const nodeArgs = (process.env.BENCH_DEVNET_NODE_ARGS ?? "").split(" ").filter((a) => a !== "").map((a) => `--node-arg=${a}`);
+    const proc = spawnCli(["devnet", "--validators", String(validators), "--dir", dir, "--base-port", String(base), "--log-level", logLevel, ...nodeArgs]);
     let pids: number[] = [];
     try {
       const manifest = await waitFor(() => manifestOrExit(proc, dir), 30_000, 100);

@@ -17,15 +17,18 @@ export function devnetCommand(): Command {
     .option("--dir <dir>", `keys, genesis, devnet.json and node-<i>/ data directories (default ${d.dir})`)
     .option("--base-port <port>", `node i serves its API on port base+2i and listens for peers on base+2i+1 (default ${d.basePort})`)
     .option("--log-level <level>", `the nodes' log level: fatal|error|warn|info|debug|trace|silent (default ${d.logLevel})`)
+    .option("--node-arg <flag>", "a Node.js flag for every node process, repeatable (e.g. --node-arg=--cpu-prof)", (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .addHelpText("after", "\nA second run with the same --dir restarts the same chain. See docs/devnet.md.")
     .action(
-      action(async (flags: DevnetFlags) => {
+      action(async (flags: DevnetFlags & { readonly nodeArg?: string[] }) => {
         const opts = resolveDevnetOptions(flags, process.cwd());
         const chain = await prepareDevnet(opts.dir, opts.validators);
-        // The same `attesta` that runs now: node, its flags (tsx's loader, if any), the script;
-        // with a heap cap unless one is given, so each node keeps to a Raspberry Pi's budget.
-        const heap = process.execArgv.some((a) => a.startsWith("--max-old-space-size")) ? [] : NODE_HEAP_FLAGS;
-        const cli = [process.execPath, ...heap, ...process.execArgv, process.argv[1] ?? ""];
+        // The same `attesta` that runs now: node, its flags (tsx's loader, if any), the --node-arg
+        // flags, the script; with heap limits unless a cap is given, so each node keeps to a
+        // Raspberry Pi's budget.
+        const nodeArgs = [...process.execArgv, ...(flags.nodeArg ?? [])];
+        const heap = nodeArgs.some((a) => a.startsWith("--max-old-space-size")) ? [] : NODE_HEAP_FLAGS;
+        const cli = [process.execPath, ...heap, ...nodeArgs, process.argv[1] ?? ""];
         const plans = planDevnet(opts, cli, chain.peerIds);
         await checkPortsFree(plans.flatMap((p) => [p.apiPort, p.p2pPort]));
 
