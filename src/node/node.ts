@@ -186,7 +186,7 @@ class Node implements AttestaNode {
     if (this.network !== undefined && this.syncer !== undefined) {
       if (p2p.bootstrap.length > 0) await this.waitForPeers(PEER_WAIT_MS);
       await this.syncer.sync(0, this.stopping.signal).catch((err: unknown) => this.log.error({ err }, "sync failed"));
-      this.syncTimer = setInterval(() => void this.syncIfBehind(), SYNC_CHECK_MS);
+      this.syncTimer = setInterval(() => this.syncIfBehind().catch((err: unknown) => this.log.error({ err }, "catching up failed")), SYNC_CHECK_MS);
       this.syncTimer.unref?.();
     }
     if (!this.stopped) await this.engine?.start();
