@@ -39,11 +39,14 @@ export class StateCodec<T> {
   }
 }
 
-/** A key's value in `state` through `codec` (decoded once per stored byte array). */
-export async function readState<T>(state: StateReader, key: Uint8Array, codec: StateCodec<T>): Promise<T | undefined> {
+/**
+ * A key's value in `state` through `codec` (decoded once per stored byte array). Not async, as
+ * the overlay's and the memo's reads are not: a value they hold costs no promise of its own.
+ */
+export function readState<T>(state: StateReader, key: Uint8Array, codec: StateCodec<T>): Promise<T | undefined> {
   if (state instanceof StateOverlay) return state.read(key, codec);
-  const bytes = await state.get(key);
-  return bytes === undefined ? undefined : codec.decode(bytes);
+  if (state instanceof MemoState) return state.readById(id(key), key, codec);
+  return state.get(key).then((bytes) => (bytes === undefined ? undefined : codec.decode(bytes)));
 }
 
 /**
@@ -52,7 +55,10 @@ export async function readState<T>(state: StateReader, key: Uint8Array, codec: S
  * the stateful checks and the dry runs of a batch read what they share once, against one head.
  */
 export class MemoState implements StateReader {
-  private readonly values = new Map<string, Uint8Array | undefined>();
+  /** Each key's read, as the promise of it: a hit costs no allocation. */
+  private readonly reads = new Map<string, Promise<Uint8Array | undefined>>();
+  /** Each key's value through each codec it was read through. */
+  private readonly values = new Map<StateCodec<unknown>, Map<string, Promise<unknown>>>();
 
   constructor(private readonly base: StateReader) {}
 
@@ -61,12 +67,28 @@ export class MemoState implements StateReader {
   }
 
   /** `get`, with the key's id already computed (by an overlay over this). */
-  async getById(k: string, key: Uint8Array): Promise<Uint8Array | undefined> {
-    const value = this.values.get(k);
-    if (value !== undefined || this.values.has(k)) return value;
-    const read = await this.base.get(key);
-    this.values.set(k, read);
+  getById(k: string, key: Uint8Array): Promise<Uint8Array | undefined> {
+    let read = this.reads.get(k);
+    if (read === undefined) {
+      read = this.base.get(key);
+      this.reads.set(k, read);
+    }
     return read;
+  }
+
+  /** The value of `key` through `codec`, its id already computed. */
+  readById<T>(k: string, key: Uint8Array, codec: StateCodec<T>): Promise<T | undefined> {
+    let byKey = this.values.get(codec as StateCodec<unknown>);
+    if (byKey === undefined) {
+      byKey = new Map();
+      this.values.set(codec as StateCodec<unknown>, byKey);
+    }
+    let value = byKey.get(k) as Promise<T | undefined> | undefined;
+    if (value === undefined) {
+      value = this.getById(k, key).then((bytes) => (bytes === undefined ? undefined : codec.decode(bytes)));
+      byKey.set(k, value);
+    }
+    return value;
   }
 }
 
@@ -103,25 +125,25 @@ export class StateOverlay implements StateReader {
 
   constructor(private readonly base: StateReader) {}
 
-  async get(key: Uint8Array): Promise<Uint8Array | undefined> {
+  get(key: Uint8Array): Promise<Uint8Array | undefined> {
     const k = id(key);
     const entry = this.writes.get(k);
-    if (entry !== undefined) return bytesOf(entry) ?? undefined;
+    if (entry !== undefined) return Promise.resolve(bytesOf(entry) ?? undefined);
     return this.base instanceof MemoState ? this.base.getById(k, key) : this.base.get(key);
   }
 
   /** The value of `key` through `codec`: as written, when it was written through that codec. */
-  async read<T>(key: Uint8Array, codec: StateCodec<T>): Promise<T | undefined> {
+  read<T>(key: Uint8Array, codec: StateCodec<T>): Promise<T | undefined> {
     const k = id(key);
     const entry = this.writes.get(k);
-    if (entry === undefined) {
-      if (!(this.base instanceof MemoState)) return readState(this.base, key, codec);
-      const bytes = await this.base.getById(k, key);
-      return bytes === undefined ? undefined : codec.decode(bytes);
+    if (entry === undefined) return this.base instanceof MemoState ? this.base.readById(k, key, codec) : readState(this.base, key, codec);
+    if (entry.codec === codec && entry.bytes !== null) return Promise.resolve(entry.value as T);
+    try {
+      const bytes = bytesOf(entry);
+      return Promise.resolve(bytes === null ? undefined : codec.decode(bytes));
+    } catch (err) {
+      return Promise.reject(err as Error); // as an async read fails: a rejection, never a throw
     }
-    if (entry.codec === codec && entry.bytes !== null) return entry.value as T;
-    const bytes = bytesOf(entry);
-    return bytes === null ? undefined : codec.decode(bytes);
   }
 
   set(key: Uint8Array, value: Uint8Array | null): void {

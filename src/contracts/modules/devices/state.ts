@@ -4,7 +4,7 @@ import { keyTypeCode, keyTypeFromCode, PUBLIC_KEY_LENGTH } from "../../../crypto
 import { CodecErrorCode, decodeTrusted, encode } from "../../../ledger/codec.js";
 import { TupleReader } from "../../../ledger/tuple.js";
 import { AttestaError } from "../../../errors.js";
-import { ModuleId, stateKey } from "../../moduleIds.js";
+import { ModuleId, nameKey, stateKey } from "../../moduleIds.js";
 import type { CallContext } from "../../runtime.js";
 import { readState, StateCodec, type StateOverlay, type StateReader } from "../../state.js";
 import { countersTuple, readCounters } from "../accounts.js";
@@ -29,8 +29,15 @@ export function isDeviceId(value: unknown): value is string {
   return typeof value === "string" && DEVICE_ID_RE.test(value);
 }
 
-const recordKey = (id: string): Uint8Array => stateKey(ModuleId.DEVICES, Uint8Array.of(Part.RECORD), utf8(id));
-const keyIndexKey = (address: Uint8Array): Uint8Array => stateKey(ModuleId.DEVICES, Uint8Array.of(Part.KEY), address);
+const RECORD_PREFIX = [Part.RECORD];
+const recordKey = (id: string): Uint8Array => nameKey(ModuleId.DEVICES, RECORD_PREFIX, id);
+function keyIndexKey(address: Uint8Array): Uint8Array {
+  const key = new Uint8Array(2 + address.length);
+  key[0] = ModuleId.DEVICES;
+  key[1] = Part.KEY;
+  key.set(address, 2);
+  return key;
+}
 const boundKey = (bridge: string): Uint8Array => stateKey(ModuleId.DEVICES, Uint8Array.of(Part.BOUND), utf8(bridge));
 
 function corrupt(what: string): never {

@@ -1,9 +1,8 @@
 import { BoundedCache } from "../../../boundedCache.js";
-import { utf8 } from "../../../crypto/bytes.js";
 import { AttestaError } from "../../../errors.js";
 import { CodecErrorCode, decodeTrusted, encode, type Encodable } from "../../../ledger/codec.js";
 import { TupleReader } from "../../../ledger/tuple.js";
-import { ModuleId, stateKey } from "../../moduleIds.js";
+import { ModuleId, nameKey } from "../../moduleIds.js";
 import { readState, StateCodec, type StateOverlay, type StateReader } from "../../state.js";
 import type { MetricSpec, ProfileSpec, ProfileVersion } from "./spec.js";
 import { opt } from "./validate.js";
@@ -16,12 +15,12 @@ const Part = { HEAD: 0x01, VERSION: 0x02 } as const;
 /** Profile ids: 1-64 characters of [a-z0-9._:-], like device ids. */
 export const PROFILE_ID_RE = /^[a-z0-9._:-]{1,64}$/;
 
-const headKey = (id: string): Uint8Array => stateKey(ModuleId.PROFILES, Uint8Array.of(Part.HEAD), utf8(id));
+const HEAD_PREFIX = [Part.HEAD];
+const headKey = (id: string): Uint8Array => nameKey(ModuleId.PROFILES, HEAD_PREFIX, id);
 
+/** `VERSION ‖ u32be(version) ‖ utf8(id)` under the module's byte (version checked to fit by the callers). */
 function versionKey(id: string, version: number): Uint8Array {
-  const v = new Uint8Array(4);
-  new DataView(v.buffer).setUint32(0, version);
-  return stateKey(ModuleId.PROFILES, Uint8Array.of(Part.VERSION), v, utf8(id));
+  return nameKey(ModuleId.PROFILES, [Part.VERSION, (version >>> 24) & 0xff, (version >>> 16) & 0xff, (version >>> 8) & 0xff, version & 0xff], id);
 }
 
 const orNull = (n: number | undefined): number | null => (n === undefined ? null : n);

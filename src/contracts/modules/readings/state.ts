@@ -1,20 +1,13 @@
-import { utf8 } from "../../../crypto/bytes.js";
 import { decodeTrusted, encode } from "../../../ledger/codec.js";
-import { ModuleId, stateKey } from "../../moduleIds.js";
+import { ModuleId, nameKey } from "../../moduleIds.js";
 import { readState, StateCodec, type StateOverlay, type StateReader } from "../../state.js";
 import { EMPTY_READING_STATE, readingStateTuple, readReadingStateTuple, type DeviceReadingState } from "./evaluate.js";
 
+const NO_PREFIX: readonly number[] = [];
+
 /** Where a device's reading state lives: `READINGS ‖ utf8(deviceId)`. */
 export function readingStateKey(deviceId: string): Uint8Array {
-  // Device ids are ASCII ([a-z0-9._:-]): copy the char codes, no TextEncoder on the hot path.
-  const key = new Uint8Array(1 + deviceId.length);
-  key[0] = ModuleId.READINGS;
-  for (let i = 0; i < deviceId.length; i++) {
-    const c = deviceId.charCodeAt(i);
-    if (c >= 0x80) return stateKey(ModuleId.READINGS, utf8(deviceId));
-    key[i + 1] = c;
-  }
-  return key;
+  return nameKey(ModuleId.READINGS, NO_PREFIX, deviceId);
 }
 
 /**
