@@ -198,7 +198,8 @@ describe("the same verdict at admission and at execution", () => {
         seen.add(`${atAdmission.kind}:${atAdmission.code}`);
         expect(atAdmission).toEqual(normalise(executionVerdict(outcome!)));
       }),
-      { numRuns: 120, endOnFailure: true },
+      // A fixed seed, so the coverage check below is stable; FC_SEED=<n> explores other cases.
+      { numRuns: 200, endOnFailure: true, seed: Number(process.env.FC_SEED ?? 1) },
     );
     // The generators reach every kind of verdict and a spread of codes.
     expect([...seen].some((v) => v.startsWith("flag"))).toBe(true);
