@@ -262,7 +262,7 @@ export class P2PNetwork {
     await this.libp2p.services.pubsub.publish(topic, data);
   }
 
-  /** Sends a request to a peer; a failure the peer caused counts against it. */
+  /** Sends one request to a peer and returns its result; throws NetError (the caller judges the peer). */
   async request(peer: string, protocol: string, body: Encodable, maxResponseBytes?: number): Promise<Encodable> {
     return request(this.libp2p, peerIdFromString(peer), protocol, body, maxResponseBytes !== undefined ? { maxResponseBytes } : {});
   }
