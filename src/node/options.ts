@@ -39,6 +39,14 @@ export const DEFAULT_P2P_PORT = 7546;
  */
 export const NODE_HEAP_FLAGS = ["--max-old-space-size=144", "--max-semi-space-size=4"] as const;
 
+/**
+ * Environment a node process is best started with (`attesta devnet`, the Docker image), unless
+ * set otherwise: two glibc malloc arenas instead of eight per core, which keeps a node's
+ * threads (libuv, the verification worker, LevelDB) from holding freed memory in arenas of
+ * their own (about 45 MB less RSS per validator under load, no loss of throughput measured).
+ */
+export const NODE_ENV_DEFAULTS: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: "2" };
+
 export const defaultNodeOptions: NodeOptions = {
   dataDir: ".attesta",
   dev: false,

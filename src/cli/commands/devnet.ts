@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import { NODE_HEAP_FLAGS } from "../../node/options.js";
+import { NODE_ENV_DEFAULTS, NODE_HEAP_FLAGS } from "../../node/options.js";
 import { devKeyWarning } from "../devKeyWarning.js";
 import { checkPortsFree, prepareDevnet, writeManifest } from "../devnetFiles.js";
 import { linePrefix, useColour } from "../devnetLogs.js";
@@ -48,7 +48,8 @@ export function devnetCommand(): Command {
           const colour = useColour(process.stdout, process.env);
           const width = Math.max(...plans.map((p) => p.name.length));
           const write = (text: string): void => void process.stdout.write(text);
-          plans.forEach((plan, i) => nodes.push(spawnNode(plan, linePrefix(plan.name, i, width, colour), write, process.env)));
+          const env = { ...NODE_ENV_DEFAULTS, ...process.env };
+          plans.forEach((plan, i) => nodes.push(spawnNode(plan, linePrefix(plan.name, i, width, colour), write, env)));
           manifest = await writeManifest(opts.dir, devnetManifest(chain, plans, nodes.map((p) => p.pid)));
         } catch (err) {
           await stopNodes(nodes, STOP_GRACE_MS);
