@@ -3,15 +3,7 @@ import { PassThrough } from "node:stream";
 import { join } from "node:path";
 import { linePrefix, prefixLines } from "../../../src/cli/devnetLogs.js";
 import { DEVNET_DEFAULTS, devnetManifest, planDevnet, resolveDevnetOptions } from "../../../src/cli/devnetPlan.js";
-
-const codeOf = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-  } catch (err) {
-    return (err as { code?: string }).code;
-  }
-  return undefined;
-};
+import { codeOf } from "../../fixtures/codes.js";
 
 const CLI = ["/usr/bin/node", "/app/main.js"];
 const IDS = ["12D3KooWA", "12D3KooWB", "12D3KooWC"];

@@ -5,15 +5,7 @@ import { defaultApiOptions } from "../../../src/api/options.js";
 import { checkConfigFile, readConfigFile, resolveDataDir, resolveStartOptions } from "../../../src/cli/startOptions.js";
 import { defaultNodeOptions } from "../../../src/node/options.js";
 import { removeDir, tempDir } from "../../fixtures/node.js";
-
-const codeOf = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-  } catch (err) {
-    return (err as { code?: string }).code;
-  }
-  return undefined;
-};
+import { codeOf } from "../../fixtures/codes.js";
 
 describe("resolveStartOptions", () => {
   it("uses the defaults when nothing is given", () => {
