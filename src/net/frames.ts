@@ -1,6 +1,7 @@
 import type { Libp2p, PeerId, Stream } from "@libp2p/interface";
 import { lpStream } from "@libp2p/utils";
-import { decode, encode, type Encodable } from "../ledger/codec.js";
+import { isAttestaError } from "../errors.js";
+import { CodecErrorCode, decode, encode, type Encodable } from "../ledger/codec.js";
 import { NetLimits } from "./protocols.js";
 
 // Request/response over a libp2p stream: the client writes one length-prefixed frame (the
@@ -22,6 +23,8 @@ export const NetErrorCode = {
   WRONG_CHAIN: "WRONG_CHAIN",
   /** The peer does not speak the protocol. */
   UNSUPPORTED_PROTOCOL: "UNSUPPORTED_PROTOCOL",
+  /** The serving node failed on its side (a closing database, a bug): not the asking peer's fault. */
+  INTERNAL: "INTERNAL",
 } as const;
 export type NetErrorCode = (typeof NetErrorCode)[keyof typeof NetErrorCode];
 
@@ -73,8 +76,19 @@ function readResponse(bytes: Uint8Array): Encodable {
   throw new NetError(typeof result === "string" ? result : NetErrorCode.BAD_RESPONSE, `peer answered ${String(result)}`);
 }
 
-/** A request handler: the decoded request in, the result out; throws NetError for a coded refusal. */
+/**
+ * A request handler: the decoded request in, the result out. It throws NetError for a coded
+ * refusal; a codec error (MALFORMED, NON_CANONICAL, from reading the request's fields) is the
+ * peer's BAD_REQUEST; anything else is our own INTERNAL failure, never held against the peer.
+ */
 export type RequestHandler = (body: Encodable, peer: PeerId) => Promise<Encodable>;
+
+/** The code a handler's failure is answered with. */
+function refusalCode(err: unknown): NetErrorCode | string {
+  if (err instanceof NetError) return err.code;
+  if (isAttestaError(err) && (err.code === CodecErrorCode.MALFORMED || err.code === CodecErrorCode.NON_CANONICAL)) return NetErrorCode.BAD_REQUEST;
+  return NetErrorCode.INTERNAL;
+}
 
 /**
  * Serves one request on `stream`: reads a frame no larger than `maxRequestBytes`, answers, and
@@ -83,23 +97,19 @@ export type RequestHandler = (body: Encodable, peer: PeerId) => Promise<Encodabl
 export async function serve(stream: Stream, peer: PeerId, handler: RequestHandler, maxRequestBytes: number = NetLimits.maxRequestBytes): Promise<NetErrorCode | undefined> {
   const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
   const lp = lpStream(stream, { maxDataLength: maxRequestBytes });
-  let refused: NetErrorCode | undefined;
+  let code: NetErrorCode | string | undefined;
   try {
-    let body: Encodable;
-    try {
-      body = decode((await lp.read({ signal })).subarray());
-    } catch (err) {
-      if (signal.aborted) throw err;
-      refused = NetErrorCode.BAD_REQUEST;
-      await lp.write(encode([1, NetErrorCode.BAD_REQUEST]), { signal });
-      return refused;
-    }
     let response: Encodable;
     try {
+      // Past the size cap, or bytes that do not decode: the peer's fault as well.
+      const body = await lp.read({ signal }).then((frame) => decode(frame.subarray()), (err: unknown) => {
+        if (signal.aborted) throw err;
+        throw new NetError(NetErrorCode.BAD_REQUEST, "unreadable request");
+      });
       response = [0, await handler(body, peer)];
     } catch (err) {
-      const code = err instanceof NetError ? err.code : NetErrorCode.BAD_REQUEST;
-      if (code === NetErrorCode.BAD_REQUEST || code === NetErrorCode.RATE_LIMITED) refused = code;
+      if (signal.aborted) throw err;
+      code = refusalCode(err);
       response = [1, code];
     }
     await lp.write(encode(response), { signal });
@@ -107,5 +117,5 @@ export async function serve(stream: Stream, peer: PeerId, handler: RequestHandle
   } catch (err) {
     stream.abort(err as Error);
   }
-  return refused;
+  return code === NetErrorCode.BAD_REQUEST || code === NetErrorCode.RATE_LIMITED ? code : undefined;
 }

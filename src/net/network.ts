@@ -74,12 +74,13 @@ export interface NetworkStats {
   readonly banned: number;
   readonly faults: number;
   readonly gossip: Readonly<Record<"accept" | "ignore" | "reject", number>>;
-  readonly published: { readonly batches: number; readonly txs: number; readonly dropped: number };
 }
 
 /** How often bootstrap peers that are not connected are dialled again, and statuses refreshed. */
 const REDIAL_MS = 5_000;
 const STATUS_REFRESH_MS = 5_000;
+/** How long a peer of another chain keeps its connection after we answer it WRONG_CHAIN. */
+const HANG_UP_AFTER_ANSWER_MS = 500;
 
 type Services = { identify: ReturnType<ReturnType<typeof identify>>; pubsub: GossipSub };
 
@@ -100,14 +101,15 @@ export class P2PNetwork {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly gossipVerdicts = { accept: 0, ignore: 0, reject: 0 };
   private stopped = false;
+  private readonly log: Logger;
 
   private constructor(
     readonly libp2p: Libp2p<Services>,
     private readonly host: NetworkHost,
     guard: PeerGuard,
     private readonly options: NetworkOptions,
-    private readonly log: Logger,
   ) {
+    this.log = options.logger;
     this.ids = protocolIds(host.chainId);
     this.topics = topics(host.chainId);
     this.guard = guard;
@@ -116,7 +118,6 @@ export class P2PNetwork {
   }
 
   static async start(host: NetworkHost, options: NetworkOptions): Promise<P2PNetwork> {
-    const log = options.logger;
     const guard = new PeerGuard({
       banMs: options.banMs ?? 10 * 60_000,
       ...(options.requestsPerSecond !== undefined ? { requestsPerSecond: options.requestsPerSecond, requestBurst: options.requestsPerSecond * 3 } : {}),
@@ -180,7 +181,7 @@ export class P2PNetwork {
         listen: [...options.listen],
       });
     }
-    const network = new P2PNetwork(libp2p, host, guard, options, log);
+    const network = new P2PNetwork(libp2p, host, guard, options);
     await network.wire();
     return network;
   }
@@ -298,18 +299,22 @@ export class P2PNetwork {
     return { chainId: this.host.chainId, genesisHash: this.host.genesisHash, height, finalizedHeight };
   }
 
-  /** Is `hello` of our chain? If not, the peer is cut off (and refused for a while). */
-  private sameChain(peer: string, hello: ChainStatusHello): boolean {
+  /**
+   * Is `hello` of our chain? If not, the peer is refused for a while and cut off: at once, or
+   * (when it asked) a moment later, so that our WRONG_CHAIN answer reaches it first.
+   */
+  private sameChain(peer: string, hello: ChainStatusHello, answering = false): boolean {
     if (hello.chainId === this.host.chainId && equalBytes(hello.genesisHash, this.host.genesisHash)) return true;
     this.log.warn({ peer, chainId: hello.chainId, genesisHash: toHex(hello.genesisHash) }, "peer of another chain: disconnected");
     this.guard.ban(peer);
-    this.hangUp(peer);
+    if (answering) setTimeout(() => this.hangUp(peer), HANG_UP_AFTER_ANSWER_MS).unref();
+    else this.hangUp(peer);
     return false;
   }
 
   private async onStatusRequest(body: Encodable, peer: PeerId): Promise<Encodable> {
     const hello = readStatus(body);
-    if (!this.sameChain(peer.toString(), hello)) throw new NetError(NetErrorCode.WRONG_CHAIN, "another chain");
+    if (!this.sameChain(peer.toString(), hello, true)) throw new NetError(NetErrorCode.WRONG_CHAIN, "another chain");
     this.statuses.set(peer.toString(), { peer: peer.toString(), height: hello.height, finalizedHeight: hello.finalizedHeight });
     return statusTuple(this.ourStatus());
   }
@@ -399,7 +404,6 @@ export class P2PNetwork {
       banned: this.guard.banned,
       faults: this.guard.stats.faults,
       gossip: { ...this.gossipVerdicts },
-      published: { batches: this.batcher.stats.batches, txs: this.batcher.stats.txs, dropped: this.batcher.stats.dropped },
     };
   }
 

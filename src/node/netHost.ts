@@ -17,24 +17,11 @@ export interface NetHostDeps {
   readonly admitGossip: (txs: readonly Uint8Array[]) => Promise<MessageVerdict>;
 }
 
-/** Reads a request tuple; a malformed one is the peer's fault (BAD_REQUEST). */
-function requestReader(body: Encodable, what: string, length: number): TupleReader {
-  try {
-    return new TupleReader(body, what, length);
-  } catch {
-    throw new NetError(NetErrorCode.BAD_REQUEST, `malformed ${what}`);
-  }
-}
-
+/** `[from, count]`; MALFORMED (the peer's BAD_REQUEST) unless it is one, BAD_REQUEST past the cap. */
 function range(body: Encodable, what: string, max: number): { from: number; count: number } {
-  const r = requestReader(body, what, 2);
-  let from: number, count: number;
-  try {
-    from = r.uint("from");
-    count = r.uint("count");
-  } catch {
-    throw new NetError(NetErrorCode.BAD_REQUEST, `malformed ${what}`);
-  }
+  const r = new TupleReader(body, what, 2);
+  const from = r.uint("from");
+  const count = r.uint("count");
   if (count === 0 || count > max) throw new NetError(NetErrorCode.BAD_REQUEST, `${what}: count must be 1..${max}`);
   return { from, count };
 }
@@ -83,13 +70,7 @@ export function chainNetworkHost(deps: NetHostDeps): NetworkHost {
 
     /** `[key]` → `[height, header, commit, value | null, proof]`: the value under `key` proved against the latest finalized header. */
     async stateProof(body) {
-      const r = requestReader(body, "state proof request", 1);
-      let key: Uint8Array;
-      try {
-        key = r.bytes("key", undefined, 256);
-      } catch {
-        throw new NetError(NetErrorCode.BAD_REQUEST, "malformed state proof request");
-      }
+      const key = new TupleReader(body, "state proof request", 1).bytes("key", undefined, 256);
       for (let attempt = 0; attempt < PROOF_ATTEMPTS; attempt++) {
         const height = chain.finalizedHeight;
         const [block, commit, value] = await Promise.all([store.block(height), height === 0 ? null : store.commit(height), store.stateValue(key)]);
@@ -104,13 +85,7 @@ export function chainNetworkHost(deps: NetHostDeps): NetworkHost {
 
     /** `[hash]` → `[height, header, commit, index, tx, proof]`: a transaction proved against its block's transaction root. */
     async inclusion(body) {
-      const r = requestReader(body, "inclusion request", 1);
-      let hash: Uint8Array;
-      try {
-        hash = r.bytes("hash", 32);
-      } catch {
-        throw new NetError(NetErrorCode.BAD_REQUEST, "malformed inclusion request");
-      }
+      const hash = new TupleReader(body, "inclusion request", 1).bytes("hash", 32);
       const location = await store.txLocation(hash);
       if (location === undefined || location.height > chain.finalizedHeight) throw new NetError(NetErrorCode.NOT_FOUND, "no such final transaction");
       const [block, commit] = await Promise.all([store.block(location.height), store.commit(location.height)]);

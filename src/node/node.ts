@@ -7,7 +7,7 @@ import { parseGenesis, type Genesis } from "../contracts/genesis.js";
 import { readAccount, ZERO_COUNTERS } from "../contracts/modules/accounts.js";
 import { rolesOf } from "../contracts/modules/access.js";
 import { AttestaError } from "../errors.js";
-import { admitTransactions } from "../inspect/admit.js";
+import { admitTransactions, type Admission } from "../inspect/admit.js";
 import { inspectBareReading } from "../inspect/dryRun.js";
 import { runPipeline, type InspectEnv, type PipelineDeps, type PipelineObserver } from "../inspect/pipeline.js";
 import { recheckPending } from "../inspect/recheck.js";
@@ -29,6 +29,8 @@ import { P2PNetwork } from "../net/network.js";
 import { Syncer, type SyncProgress } from "../net/sync.js";
 import { InspectStage } from "../inspect/verdict.js";
 import { chainNetworkHost } from "./netHost.js";
+import type { Block } from "../ledger/block.js";
+import type { Commit } from "../ledger/commit.js";
 import type { Evidence } from "../ledger/consensusMessages.js";
 import { chainConsensusHost } from "./consensusHost.js";
 import { FileSignStateStore } from "./signStateFile.js";
@@ -242,7 +244,7 @@ class Node implements AttestaNode {
   }
 
   /** A block sync downloaded: imported with full verification, unless consensus committed that height meanwhile. */
-  private async importSynced(block: Parameters<Chain["importBlock"]>[0], commit: Parameters<Chain["importBlock"]>[1]): Promise<void> {
+  private async importSynced(block: Block, commit: Commit): Promise<void> {
     try {
       await this.chain.importBlock(block, commit);
     } catch (err) {
@@ -258,9 +260,7 @@ class Node implements AttestaNode {
    * reasons of state such as a nonce or a full mempool: no one's fault).
    */
   private async admitGossip(txs: readonly Uint8Array[]): Promise<MessageVerdict> {
-    const dropped = (d: DroppedTx): void => this.rejected.add(d.tx.hash, d.code);
-    const results = await admitTransactions(txs, this.inspectEnv(), { ...this.pipelineDeps(), mempool: this.mempool, dropped });
-    this.engine?.nudge();
+    const results = await this.admit(txs);
     let verdict: MessageVerdict = "ignore";
     for (const { verdict: v } of results) {
       if (v.kind === "reject" && v.stage === InspectStage.STATELESS && v.code !== TxErrorCode.EXPIRED) return "reject";
@@ -375,10 +375,16 @@ class Node implements AttestaNode {
     return { registry: this.registry, state: this.chain.state, verified: this.verified, pool: this.pool, observer: this.inspection };
   }
 
-  async submitTxs(list: readonly Uint8Array[]): Promise<Array<SubmitAccepted | SubmitRefused>> {
+  /** Admits into the mempool (what it displaces is recorded for `GET /v1/txs/:hash`) and tells consensus transactions wait. */
+  private async admit(list: readonly Uint8Array[]): Promise<Admission[]> {
     const dropped = (d: DroppedTx): void => this.rejected.add(d.tx.hash, d.code);
     const results = await admitTransactions(list, this.inspectEnv(), { ...this.pipelineDeps(), mempool: this.mempool, dropped });
     this.engine?.nudge();
+    return results;
+  }
+
+  async submitTxs(list: readonly Uint8Array[]): Promise<Array<SubmitAccepted | SubmitRefused>> {
+    const results = await this.admit(list);
     // What our own clients sent and we admitted goes to the network (gossip relays the rest).
     this.network?.publishTxs(results.flatMap(({ tx, verdict }) => (verdict.kind !== "reject" && tx !== undefined ? [tx.bytes] : [])));
     return results.map(({ tx, verdict }) => {

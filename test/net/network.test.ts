@@ -217,5 +217,7 @@ describe("peers", () => {
 
     await expect(client.request(peer, client.ids.inclusion, [new Uint8Array(32)])).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(client.request(peer, client.ids.headers, [1, NetLimits.maxHeadersPerRequest + 1])).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(client.request(peer, client.ids.inclusion, [new Uint8Array(31)])).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(client.request(peer, client.ids.blocks, ["1", 2])).rejects.toMatchObject({ code: "BAD_REQUEST" });
   });
 });
