@@ -16,6 +16,7 @@ const SUITES: Record<string, () => Promise<{ run: () => Promise<BenchRow[]> }>> 
   flood: () => import("./suites/flood.js"),
   devnet: () => import("./suites/devnet.js"),
   consensus: () => import("./suites/consensus.js"),
+  mempool: () => import("./suites/mempool.js"),
 };
 
 const wanted = process.argv.slice(2);
