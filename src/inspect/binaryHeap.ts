@@ -29,6 +29,12 @@ export class BinaryHeap<T> {
     return this.items.length === 0 ? undefined : this.removeAt(0);
   }
 
+  /** Removes every item (each told slot -1). */
+  clear(): void {
+    for (const item of this.items) this.onMove(item, -1);
+    this.items.length = 0;
+  }
+
   /** Removes the item at `slot` (as last reported through `onMove`). */
   removeAt(slot: number): T {
     const items = this.items;

@@ -65,6 +65,12 @@ export class Mempool {
   private readonly evictable = new BinaryHeap<SenderQueue>(evictedFirst, (q, slot) => {
     q.slot = slot;
   });
+  /**
+   * Whether `evictable` holds every sender. It is built only when a cap is reached (evicting
+   * needs it), and dropped when the pool is back to half its caps, so that admissions into a
+   * pool with room do not pay to keep it ordered.
+   */
+  private ranked = false;
   private totalBytes = 0;
   private arrivals = 0;
 
@@ -103,8 +109,9 @@ export class Mempool {
   add(tx: SignedTransaction): DroppedTx[] {
     if (this.byHash.has(tx.id)) throw new AttestaError(TxErrorCode.DUPLICATE, "transaction already pending");
     const entry = pendingTx(tx, this.arrivals);
+    let queue = this.senders.get(entry.sender);
 
-    const replaced = this.senders.get(entry.sender)?.at(tx.nonce);
+    const replaced = queue?.at(tx.nonce);
     if (replaced !== undefined) {
       if (tx.fee * 10n < replaced.tx.fee * REPLACEMENT_TENTHS) {
         throw new AttestaError(TxErrorCode.REPLACEMENT_UNDERPRICED, "a replacement must pay at least 10% more", {
@@ -113,15 +120,18 @@ export class Mempool {
         });
       }
       this.detach(replaced);
+      queue = this.senders.get(entry.sender); // gone if `replaced` was its only entry
     }
     const evicted: PendingTx[] = [];
-    if (!this.makeRoom(entry, evicted)) {
-      for (const e of evicted) this.attach(e);
-      if (replaced !== undefined) this.attach(replaced);
+    if (!this.makeRoom(entry, queue, evicted)) {
+      for (const e of evicted) this.attach(e, this.senders.get(e.sender));
+      if (replaced !== undefined) this.attach(replaced, this.senders.get(replaced.sender));
       throw new AttestaError(TxErrorCode.MEMPOOL_FULL, "mempool full", { size: entry.size });
     }
     this.arrivals++;
-    this.attach(entry);
+    // Evicting the sender's own tails may have emptied and dropped its queue.
+    this.attach(entry, evicted.length === 0 ? queue : this.senders.get(entry.sender));
+    if (evicted.length === 0 && replaced === undefined) return [];
     const dropped: DroppedTx[] = evicted.map((e) => ({ tx: e.tx, code: TxErrorCode.MEMPOOL_FULL }));
     if (replaced !== undefined) dropped.unshift({ tx: replaced.tx, code: TxErrorCode.REPLACED });
     return dropped;
@@ -151,6 +161,7 @@ export class Mempool {
     const entry = this.byHash.get(tx.id);
     if (entry === undefined) return false;
     this.detach(entry);
+    this.unrankIfRoomy();
     return true;
   }
 
@@ -159,6 +170,7 @@ export class Mempool {
     const expired: PendingTx[] = [];
     for (const e of this.byHash.values()) if (e.tx.expiry !== 0 && e.tx.expiry < nextHeight) expired.push(e);
     for (const e of expired) this.detach(e);
+    this.unrankIfRoomy();
     return expired.map((e) => e.tx);
   }
 
@@ -167,19 +179,23 @@ export class Mempool {
     return Array.from(this.byHash.values(), (e) => e.tx);
   }
 
-  /** Evicts tails until `entry` fits every cap (collecting them in `evicted`); false if it may not. */
-  private makeRoom(entry: PendingTx, evicted: PendingTx[]): boolean {
+  /**
+   * Evicts tails until `entry` fits every cap (collecting them in `evicted`); false if it may
+   * not. `queue` is its sender's queue, if it has one.
+   */
+  private makeRoom(entry: PendingTx, queue: SenderQueue | undefined, evicted: PendingTx[]): boolean {
     const o = this.options;
     if (entry.size > o.maxBytesPerSender || entry.size > o.maxBytes) return false;
-    for (let q = this.senders.get(entry.sender); q !== undefined; q = this.senders.get(entry.sender)) {
+    for (let q = queue; q !== undefined; q = this.senders.get(entry.sender)) {
       if (q.entries.length < o.maxPerSender && q.bytes + entry.size <= o.maxBytesPerSender) break;
       const tail = q.tail;
       if (tail.tx.nonce < entry.tx.nonce) return false;
       this.detach(tail);
       evicted.push(tail);
     }
-    // Room already: the eviction heap is not touched (the common case, two heap operations saved).
+    // Room already: the eviction heap is not touched (the common case).
     if (this.byHash.size < o.maxTxs && this.totalBytes + entry.size <= o.maxBytes) return true;
+    if (!this.ranked) this.rank();
     const own = this.senders.get(entry.sender);
     if (own !== undefined) this.evictable.removeAt(own.slot);
     try {
@@ -195,26 +211,40 @@ export class Mempool {
     }
   }
 
-  private attach(e: PendingTx): void {
-    let q = this.senders.get(e.sender);
+  /** Builds the eviction heap over every sender: from now on attach and detach keep it. */
+  private rank(): void {
+    for (const q of this.senders.values()) this.evictable.push(q);
+    this.ranked = true;
+  }
+
+  /**
+   * Drops the eviction heap once the pool is back to half its caps: until they are reached
+   * again, admissions do not pay for keeping it, and rebuilding it then costs one push per
+   * sender, fewer than the admissions it took to fill the pool again.
+   */
+  private unrankIfRoomy(): void {
+    if (!this.ranked || 2 * this.byHash.size > this.options.maxTxs || 2 * this.totalBytes > this.options.maxBytes) return;
+    this.evictable.clear();
+    this.ranked = false;
+  }
+
+  /** Adds `e` to its sender's queue `q` (created when undefined). */
+  private attach(e: PendingTx, q: SenderQueue | undefined): void {
     if (q === undefined) {
       q = new SenderQueue();
       this.senders.set(e.sender, q);
     }
-    const i = q.lowerBound(e.tx.nonce);
-    q.entries.splice(i, 0, e);
-    q.bytes += e.size;
+    const i = q.insert(e);
     this.byHash.set(e.id, e);
     this.totalBytes += e.size;
+    if (!this.ranked) return;
     if (q.slot === -1) this.evictable.push(q);
     else if (i === q.entries.length - 1) this.evictable.update(q.slot);
   }
 
   private detach(e: PendingTx): void {
     const q = this.senders.get(e.sender) as SenderQueue;
-    const i = q.lowerBound(e.tx.nonce);
-    q.entries.splice(i, 1);
-    q.bytes -= e.size;
+    const i = q.delete(e);
     this.byHash.delete(e.id);
     this.totalBytes -= e.size;
     if (q.entries.length === 0) {

@@ -1,9 +1,19 @@
+import { ADDRESS_LENGTH } from "../crypto/address.js";
 import type { SignedTransaction } from "../ledger/transaction.js";
 
 const MAX_EXACT_FEE = BigInt(Number.MAX_SAFE_INTEGER);
 
-/** The mempool's map key of a hash or an address. */
-export const bytesKey = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
+/**
+ * The mempool's map key of a hash or an address: its bytes as a binary (latin1) string, as
+ * `SignedTransaction.id` is. An address (a key per admitted transaction) is spelled out in one
+ * String.fromCharCode call, about ten times cheaper than a Buffer view and its toString.
+ */
+export function bytesKey(b: Uint8Array): string {
+  if (b.length === ADDRESS_LENGTH) {
+    return String.fromCharCode(b[0]!, b[1]!, b[2]!, b[3]!, b[4]!, b[5]!, b[6]!, b[7]!, b[8]!, b[9]!, b[10]!, b[11]!, b[12]!, b[13]!, b[14]!, b[15]!, b[16]!, b[17]!, b[18]!, b[19]!);
+  }
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("latin1");
+}
 
 /** A transaction as the mempool holds it: with its keys and its fee per byte computed once. */
 export interface PendingTx {

@@ -144,6 +144,27 @@ describe("Mempool eviction when full", () => {
     expect(m.add(transfer(dave, 0, { fee: 900n }))).toEqual([{ tx: c, code: TxErrorCode.MEMPOOL_FULL }]);
   });
 
+  it("evicts in the same order after the pool fell back to half its caps and filled again", () => {
+    const eve = t.accounts[4] as KeyPair;
+    const m = pool({ maxTxs: 4 });
+    const a0 = transfer(alice, 0, { fee: 500n });
+    const b0 = transfer(bob, 0, { fee: 800n });
+    const c0 = transfer(carol, 0, { fee: 700n });
+    const d0 = transfer(dave, 0, { fee: 600n });
+    for (const tx of [a0, b0, c0, d0]) m.add(tx);
+    expect(m.add(transfer(eve, 0, { fee: 900n }))).toEqual([{ tx: a0, code: TxErrorCode.MEMPOOL_FULL }]);
+    m.remove(b0);
+    m.remove(c0); // 2 of 4 left
+    const b0cheaper = transfer(bob, 0, { fee: 650n });
+    m.add(a0);
+    m.add(b0cheaper); // full again, tails added while nothing needed evicting
+    expect(m.add(transfer(carol, 0, { fee: 700n }))).toEqual([{ tx: a0, code: TxErrorCode.MEMPOOL_FULL }]);
+    const c1 = transfer(carol, 1, { fee: 620n });
+    expect(m.add(c1)).toEqual([{ tx: d0, code: TxErrorCode.MEMPOOL_FULL }]);
+    expect(codeOf(() => m.add(transfer(dave, 0, { fee: 610n })))).toBe(TxErrorCode.MEMPOOL_FULL);
+    expect(m.add(transfer(dave, 0, { fee: 640n }))).toEqual([{ tx: c1, code: TxErrorCode.MEMPOOL_FULL }]);
+  });
+
   it("takes a sender's highest nonce, never opening a gap", () => {
     const m = pool({ maxTxs: 3 });
     const a0 = transfer(alice, 0, { fee: 100n }); // pays least, but alice's nonce 1 waits on it
