@@ -7,11 +7,12 @@ import { signedPayload, type SignedPayload } from "../crypto/payload.js";
 import { AttestaError } from "../errors.js";
 import { decode, encode, type Encodable } from "./codec.js";
 import { TupleReader } from "./tuple.js";
+import { decodeTransactionFast, MAX_CHAIN_ID_LENGTH, MAX_KIND_LENGTH } from "./txDecode.js";
 import { TxErrorCode } from "./txErrors.js";
 
 /** Hard limit before any decoding; the chain's own (lower) limit is a genesis parameter. */
 export const MAX_TX_BYTES_ABSOLUTE = 1 << 20;
-export const MAX_KIND_LENGTH = 64;
+export { MAX_KIND_LENGTH };
 
 /**
  * A transaction as its signer builds it. The sender is not a field: it is the address of
@@ -99,13 +100,29 @@ export function signTransaction(tx: UnsignedTransaction, key: KeyPair): SignedTr
 /**
  * Strictly decodes a transaction: size, canonical msgpack, field types and lengths. It does
  * not check the signature, chain id or expiry (admission and block import do, with codes).
+ * The common canonical forms are read by `decodeTransactionFast`; anything it is not certain
+ * of goes through `decode` and a TupleReader, which accept and refuse as they always have.
  */
 export function decodeTransaction(bytes: Uint8Array): SignedTransaction {
+  checkSize(bytes);
+  return derive(decodeTransactionFast(bytes) ?? fieldsOf(decode(bytes)), bytes, signedPayload(unsignedBytesOf(bytes)));
+}
+
+/** `decodeTransaction` through `decode` and a TupleReader alone: the reference its fast path is tested against. */
+export function decodeTransactionGeneric(bytes: Uint8Array): SignedTransaction {
+  checkSize(bytes);
+  return derive(fieldsOf(decode(bytes)), bytes, signedPayload(unsignedBytesOf(bytes)));
+}
+
+function checkSize(bytes: Uint8Array): void {
   if (bytes.length > MAX_TX_BYTES_ABSOLUTE) {
     throw new AttestaError(TxErrorCode.TOO_LARGE, "transaction too large", { size: bytes.length });
   }
-  const r = new TupleReader(decode(bytes), "tx", 9);
-  const chainId = r.string("chainId", 64);
+}
+
+function fieldsOf(value: Encodable): Transaction {
+  const r = new TupleReader(value, "tx", 9);
+  const chainId = r.string("chainId", MAX_CHAIN_ID_LENGTH);
   const nonce = r.uint("nonce");
   const fee = r.u64("fee");
   const expiry = r.uint("expiry");
@@ -115,6 +132,5 @@ export function decodeTransaction(bytes: Uint8Array): SignedTransaction {
   if (keyType === undefined) throw new AttestaError(TxErrorCode.MALFORMED, `tx.keyType: expected 0..${KEY_TYPES.length - 1}`);
   const publicKey = r.bytes("publicKey", PUBLIC_KEY_LENGTH[keyType]);
   const signature = r.bytes("signature", SIGNATURE_LENGTH);
-  const tx: Transaction = { chainId, nonce, fee, expiry, kind, args, keyType, publicKey, signature };
-  return derive(tx, bytes, signedPayload(unsignedBytesOf(bytes)));
+  return { chainId, nonce, fee, expiry, kind, args, keyType, publicKey, signature };
 }
