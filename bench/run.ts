@@ -8,6 +8,7 @@ import { formatTable, type BenchRow } from "./lib.js";
 const SUITES: Record<string, () => Promise<{ run: () => Promise<BenchRow[]> }>> = {
   crypto: () => import("./suites/crypto.js"),
   codec: () => import("./suites/codec.js"),
+  txDecode: () => import("./suites/txDecode.js"),
   stateTree: () => import("./suites/stateTree.js"),
   blockImport: () => import("./suites/blockImport.js"),
   readings: () => import("./suites/readings.js"),
