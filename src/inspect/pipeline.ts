@@ -62,20 +62,28 @@ export function inspectStateless(bytes: Uint8Array, env: InspectEnv, registry: C
  * caches the good ones. Returns, per transaction, whether its signature holds.
  */
 export async function verifySignatures(txs: readonly SignedTransaction[], deps: Pick<PipelineDeps, "verified" | "pool">): Promise<boolean[]> {
-  const results = new Array<boolean>(txs.length).fill(true);
+  const verified = deps.verified;
+  const pool = deps.pool ?? INLINE;
+  const results: boolean[] = [];
+  if (!pool.parallel) {
+    // No worker (one core, or none started): each checked here in turn, no job list built.
+    for (const tx of txs) results.push(verified.verify(tx));
+    return results;
+  }
   // A transaction is its own verification job (it carries keyType, publicKey, signature, payload).
   const todo: SignedTransaction[] = [];
   const at: number[] = [];
   for (let i = 0; i < txs.length; i++) {
     const tx = txs[i] as SignedTransaction;
-    if (deps.verified.has(tx)) continue;
+    results.push(true);
+    if (verified.has(tx)) continue;
     todo.push(tx);
     at.push(i);
   }
   if (todo.length === 0) return results;
-  const valid = await (deps.pool ?? INLINE).verify(todo);
+  const valid = await pool.verify(todo);
   for (let k = 0; k < todo.length; k++) {
-    if (valid[k] === true) deps.verified.add(todo[k] as SignedTransaction);
+    if (valid[k] === true) verified.add(todo[k] as SignedTransaction);
     else results[at[k] as number] = false;
   }
   return results;

@@ -71,6 +71,12 @@ export class VerifyPool {
     return this.readyWorkers().length;
   }
 
+  /** Whether some worker takes jobs; when none does, every batch is verified on the calling thread. */
+  get parallel(): boolean {
+    for (const w of this.workers) if (w.ready) return true;
+    return false;
+  }
+
   private readyWorkers(): PoolWorker[] {
     return this.workers.filter((w) => w.ready);
   }
@@ -140,8 +146,8 @@ export class VerifyPool {
    * instead of holding up the whole batch.
    */
   async verify(jobs: readonly VerifyJob[]): Promise<boolean[]> {
+    if (jobs.length < this.options.minParallelBatch || !this.parallel) return verifyInline(jobs);
     const workers = this.readyWorkers();
-    if (workers.length === 0 || jobs.length < this.options.minParallelBatch) return verifyInline(jobs);
     const results = new Array<boolean>(jobs.length);
     const size = Math.max(MIN_CHUNK, Math.ceil(jobs.length / (workers.length * CHUNKS_PER_WORKER)));
     let next = 0;
