@@ -64,12 +64,9 @@ export function inspectStateless(bytes: Uint8Array, env: InspectEnv, registry: C
 export async function verifySignatures(txs: readonly SignedTransaction[], deps: Pick<PipelineDeps, "verified" | "pool">): Promise<boolean[]> {
   const verified = deps.verified;
   const pool = deps.pool ?? INLINE;
+  // No worker (one core, or none started): verified here, without building a list of jobs.
+  if (!pool.parallel) return verified.verifyEach(txs);
   const results: boolean[] = [];
-  if (!pool.parallel) {
-    // No worker (one core, or none started): each checked here in turn, no job list built.
-    for (const tx of txs) results.push(verified.verify(tx));
-    return results;
-  }
   // A transaction is its own verification job (it carries keyType, publicKey, signature, payload).
   const todo: SignedTransaction[] = [];
   const at: number[] = [];

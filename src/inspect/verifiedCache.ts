@@ -37,6 +37,24 @@ export class VerifiedCache {
     });
   }
 
+  /**
+   * Per transaction, whether its signature holds, verified on this thread unless cached; the
+   * valid ones are remembered. The cache is read for all of them first, then the rest are
+   * verified in order (a transaction twice in `txs` is verified twice, as on a pool).
+   */
+  verifyEach(txs: readonly SignedTransaction[]): boolean[] {
+    const results: boolean[] = [];
+    for (const tx of txs) results.push(this.hashes.has(tx.id));
+    for (let i = 0; i < txs.length; i++) {
+      if (results[i] === true) continue;
+      const tx = txs[i] as SignedTransaction;
+      if (!verifySignature(tx.keyType, tx.publicKey, tx.signature, tx.payload)) continue;
+      results[i] = true;
+      this.hashes.set(tx.id, true);
+    }
+    return results;
+  }
+
   /** Verifies unless cached; remembers a success. */
   verify(tx: SignedTransaction): boolean {
     if (this.has(tx)) return true;

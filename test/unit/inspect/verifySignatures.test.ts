@@ -32,6 +32,14 @@ describe("verifySignatures", () => {
     expect(await verifySignatures(txs, { verified, pool: new VerifyPool({ size: 0, minParallelBatch: 1 }) })).toEqual(expected.map((ok, i) => ok || i === 5));
   });
 
+  it("answers for a transaction as often as it is in the batch", async () => {
+    const [good, , bad] = batch() as [SignedTransaction, SignedTransaction, SignedTransaction];
+    const verified = new VerifiedCache(100);
+    expect(await verifySignatures([good, bad, good, bad], { verified })).toEqual([true, false, true, false]);
+    expect(verified.has(good)).toBe(true);
+    expect(verified.has(bad)).toBe(false);
+  });
+
   it("gives the same verdicts and cache on a pool of workers", async () => {
     pool = new VerifyPool({ size: 1, minParallelBatch: 1 });
     pool.start();
