@@ -8,11 +8,11 @@ import { decodeTransaction, type SignedTransaction } from "../../src/ledger/tran
 import { makeTransfer } from "../../test/fixtures/builders.js";
 import { formatTable, median, rate, type BenchRow } from "../lib.js";
 
-// What admission costs besides verifying a signature, per transaction: the mempool's
-// holds + add, the VerifiedCache's has + add, and the signature stage (verifySignatures on an
-// unstarted pool of size 0, inline as on one core) less verifySignature itself over the same
-// transactions. 4,000 secp256k1 transfers, 800 senders × 5 nonces arriving nonce by nonce,
-// signed once before any timing.
+// What admission costs besides verifying a signature, per transaction, in µs of CPU (medians):
+// the mempool's holds + add, the VerifiedCache's has + add, and the signature stage
+// (verifySignatures on an unstarted pool of size 0, inline as on one core) less
+// verifySignature itself over the same transactions. 4,000 secp256k1 transfers, 800 senders ×
+// 5 nonces arriving nonce by nonce, signed once before any timing and decoded afresh for each call.
 
 const SENDERS = 800;
 const PER_SENDER = 5;
@@ -30,24 +30,39 @@ function transactions(): SignedTransaction[] {
 
 const usPerTx = (opsPerSecond: number): number => 1e6 / opsPerSecond;
 
+type Task = (txs: readonly SignedTransaction[]) => void | Promise<void>;
+
+/** CPU milliseconds of this process (another process on the core does not count). */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/** µs of CPU per transaction of one call of `task` over transactions decoded afresh (untimed). */
+async function timeFresh(bytes: readonly Uint8Array[], task: Task): Promise<number> {
+  const fresh = bytes.map((b) => decodeTransaction(b));
+  const start = cpuMs();
+  await task(fresh);
+  return ((cpuMs() - start) * 1000) / bytes.length;
+}
+
 /**
- * The median µs per transaction of `task` over transactions decoded afresh before each call
- * (untimed): new objects and key strings whose hashes V8 has not computed yet, as at admission.
+ * Medians of `calls` calls of `task`, and of `base` called in turn with it, each over
+ * transactions decoded afresh (new objects and key strings whose hashes V8 has not computed
+ * yet, as at admission), with the median of their differences: the machine's drift cancels
+ * out of the pairs.
  */
-async function perFreshTx(bytes: readonly Uint8Array[], task: (txs: readonly SignedTransaction[]) => void | Promise<void>, calls = 20): Promise<number> {
-  for (let i = 0; i < 3; i++) await task(bytes.map((b) => decodeTransaction(b)));
-  const runs: number[] = [];
-  for (let r = 0; r < RUNS; r++) {
-    let ms = 0;
-    for (let c = 0; c < calls; c++) {
-      const fresh = bytes.map((b) => decodeTransaction(b));
-      const start = performance.now();
-      await task(fresh);
-      ms += performance.now() - start;
-    }
-    runs.push((ms * 1000) / (calls * bytes.length));
+async function paired(bytes: readonly Uint8Array[], task: Task, base?: Task, calls = 10 * RUNS): Promise<{ task: number; base: number; diff: number }> {
+  const t: number[] = [];
+  const b: number[] = [];
+  for (let i = -3; i < calls; i++) {
+    const x = await timeFresh(bytes, task);
+    const y = base === undefined ? 0 : await timeFresh(bytes, base);
+    if (i < 0) continue;
+    t.push(x);
+    b.push(y);
   }
-  return median(runs);
+  return { task: median(t), base: median(b), diff: median(t.map((x, i) => x - (b[i] as number))) };
 }
 
 export async function run(): Promise<BenchRow[]> {
@@ -61,11 +76,11 @@ export async function run(): Promise<BenchRow[]> {
     copy[copy.length - 32] = 0xff; // the first byte of s
     return copy;
   });
-  const mempool = await perFreshTx(bytes, (fresh) => {
+  const { task: mempool } = await paired(bytes, (fresh) => {
     const m = new Mempool();
     for (const tx of fresh) if (!m.holds(tx)) m.add(tx);
   });
-  const cache = await perFreshTx(bytes, (fresh) => {
+  const { task: cache } = await paired(bytes, (fresh) => {
     const c = new VerifiedCache();
     for (const tx of fresh) if (!c.has(tx)) c.add(tx);
   });
@@ -80,48 +95,29 @@ export async function run(): Promise<BenchRow[]> {
     { opsPerCall: n },
   );
 
-  // The stage's own cost, precisely: signatures refused before any curve arithmetic (s above
-  // n/2, so verifySignature costs a few comparisons), none of them cached.
-  const refused = await perFreshTx(highS, async (fresh) => {
+  const stage: Task = async (fresh) => {
     const deps = { verified: new VerifiedCache(), pool: new VerifyPool({ size: 0, minParallelBatch: 16 }) };
     for (let i = 0; i < fresh.length; i += BATCH) await verifySignatures(fresh.slice(i, i + BATCH), deps);
-  });
-  const refusedRaw = await perFreshTx(highS, (fresh) => {
+  };
+  const alone: Task = (fresh) => {
     for (const tx of fresh) verifySignature(tx.keyType, tx.publicKey, tx.signature, tx.payload);
-  });
-
-  // With real verification, batch by batch alternately with verifySignature alone over the same
-  // batch, the difference taken per pair: the machine's drift mostly cancels out (still noisy).
-  const stage: number[] = [];
-  const raw: number[] = [];
-  for (let r = 0; r < RUNS; r++) {
-    const deps = { verified: new VerifiedCache(), pool: new VerifyPool({ size: 0, minParallelBatch: 16 }) };
-    let s = 0;
-    let v = 0;
-    for (let i = 0; i < n; i += BATCH) {
-      const batch = txs.slice(i, i + BATCH);
-      const t0 = performance.now();
-      await verifySignatures(batch, deps);
-      const t1 = performance.now();
-      for (const tx of batch) verifySignature(tx.keyType, tx.publicKey, tx.signature, tx.payload);
-      const t2 = performance.now();
-      s += t1 - t0;
-      v += t2 - t1;
-    }
-    stage.push((s * 1000) / n);
-    raw.push((v * 1000) / n);
-  }
-  const overhead = stage.map((s, r) => s - (raw[r] as number));
+  };
+  // The stage's own cost, precisely: signatures refused before any curve arithmetic (s above
+  // n/2, so verifySignature costs a few comparisons), none of them cached.
+  const refused = await paired(highS, stage, alone);
+  // With real verification: the difference is a few µs in 60, so still noisy.
+  const real = await paired(bytes, stage, alone, RUNS);
 
   return [
-    { name: "mempool holds + add", value: mempool, unit: "µs/tx", note: `${note}, decoded afresh, a new pool each time` },
-    { name: "VerifiedCache has + add (misses)", value: cache, unit: "µs/tx", note: `${note}, decoded afresh, a new cache each time` },
+    { name: "mempool holds + add", value: mempool, unit: "µs/tx", note: `${note}, a new pool each call` },
+    { name: "VerifiedCache has + add (misses)", value: cache, unit: "µs/tx", note: `${note}, a new cache each call` },
     { name: "verifySignatures, all cached", value: usPerTx(cachedStage), unit: "µs/tx", note: `batches of ${BATCH}` },
-    { name: "verifySignatures, refused fast", value: refused, unit: "µs/tx", note: `size-0 pool, batches of ${BATCH}, high-S signatures, none cached` },
-    { name: "verifySignature alone, refused fast", value: refusedRaw, unit: "µs/tx", note: "the same high-S transactions" },
-    { name: "verifySignatures, size-0 pool", value: median(stage), unit: "µs/tx", note: `batches of ${BATCH}, a new cache each run` },
-    { name: "verifySignature alone", value: median(raw), unit: "µs/tx", note: "the same transactions, batch by batch in turn" },
-    { name: "signature stage overhead", value: median(overhead), unit: "µs/tx", note: `median of ${RUNS} runs' differences (noisy)` },
+    { name: "verifySignatures, refused fast", value: refused.task, unit: "µs/tx", note: `size-0 pool, batches of ${BATCH}, high-S signatures, a new cache each call` },
+    { name: "verifySignature alone, refused fast", value: refused.base, unit: "µs/tx", note: "the same high-S transactions, in turn" },
+    { name: "signature stage overhead, refused fast", value: refused.diff, unit: "µs/tx", note: `median of ${10 * RUNS} paired differences` },
+    { name: "verifySignatures, size-0 pool", value: real.task, unit: "µs/tx", note: `batches of ${BATCH}, a new cache each call` },
+    { name: "verifySignature alone", value: real.base, unit: "µs/tx", note: "the same transactions, in turn" },
+    { name: "signature stage overhead", value: real.diff, unit: "µs/tx", note: `median of ${RUNS} paired differences (noisy)` },
   ];
 }
 
