@@ -3,6 +3,24 @@ import type { StateChange } from "../ledger/storage/chainStore.js";
 /** Read access to committed state. */
 export interface StateReader {
   get(key: Uint8Array): Promise<Uint8Array | undefined>;
+  /**
+   * A key's bytes when they are at hand, without waiting: by the key's id (its bytes as a
+   * binary string, see `id`), the bytes, null when the key is known to be absent, or
+   * undefined when not at hand (then `get`). Optional: a cache in front of a database has it.
+   */
+  peek?(id: string): Uint8Array | null | undefined;
+}
+
+const NOTHING: Promise<undefined> = Promise.resolve(undefined);
+
+/** `bytes` (null: absent) through `codec`, as the settled promise an async read would give. */
+function settled<T>(bytes: Uint8Array | null, codec: StateCodec<T>): Promise<T | undefined> {
+  if (bytes === null) return NOTHING;
+  try {
+    return Promise.resolve(codec.decode(bytes));
+  } catch (err) {
+    return Promise.reject(err as Error); // as an async read fails: a rejection, never a throw
+  }
 }
 
 /**
@@ -46,6 +64,13 @@ export class StateCodec<T> {
 export function readState<T>(state: StateReader, key: Uint8Array, codec: StateCodec<T>): Promise<T | undefined> {
   if (state instanceof StateOverlay) return state.read(key, codec);
   if (state instanceof MemoState) return state.readById(id(key), key, codec);
+  return readBase(state, id(key), key, codec);
+}
+
+/** A read of a state that is neither an overlay nor a memo: from what it has at hand when it can. */
+function readBase<T>(state: StateReader, k: string, key: Uint8Array, codec: StateCodec<T>): Promise<T | undefined> {
+  const at = state.peek?.(k);
+  if (at !== undefined) return settled(at, codec);
   return state.get(key).then((bytes) => (bytes === undefined ? undefined : codec.decode(bytes)));
 }
 
@@ -55,8 +80,8 @@ export function readState<T>(state: StateReader, key: Uint8Array, codec: StateCo
  * the stateful checks and the dry runs of a batch read what they share once, against one head.
  */
 export class MemoState implements StateReader {
-  /** Each key's read, as the promise of it: a hit costs no allocation. */
-  private readonly reads = new Map<string, Promise<Uint8Array | undefined>>();
+  /** Each key's read: as the promise of it, or as the bytes (null: absent) the base had at hand. */
+  private readonly reads = new Map<string, Promise<Uint8Array | undefined> | Uint8Array | null>();
   /** Each key's value through each codec it was read through. */
   private readonly values = new Map<StateCodec<unknown>, Map<string, Promise<unknown>>>();
 
@@ -68,9 +93,16 @@ export class MemoState implements StateReader {
 
   /** `get`, with the key's id already computed (by an overlay over this). */
   getById(k: string, key: Uint8Array): Promise<Uint8Array | undefined> {
+    const read = this.read(k, key);
+    return read instanceof Promise ? read : read === null ? NOTHING : Promise.resolve(read);
+  }
+
+  /** The key's read, made once: the base's bytes at hand when it has them, else its promise. */
+  private read(k: string, key: Uint8Array): Promise<Uint8Array | undefined> | Uint8Array | null {
     let read = this.reads.get(k);
     if (read === undefined) {
-      read = this.base.get(key);
+      const at = this.base.peek?.(k);
+      read = at !== undefined ? at : this.base.get(key);
       this.reads.set(k, read);
     }
     return read;
@@ -85,7 +117,9 @@ export class MemoState implements StateReader {
     }
     let value = byKey.get(k) as Promise<T | undefined> | undefined;
     if (value === undefined) {
-      value = this.getById(k, key).then((bytes) => (bytes === undefined ? undefined : codec.decode(bytes)));
+      const read = this.read(k, key);
+      // Bytes at hand are decoded now: a settled promise, not a chain of two.
+      value = read instanceof Promise ? read.then((bytes) => (bytes === undefined ? undefined : codec.decode(bytes))) : settled(read, codec);
       byKey.set(k, value);
     }
     return value;
@@ -105,7 +139,7 @@ interface Entry {
 }
 
 /** A key as a binary (latin1) string, for maps: one char per byte (apply beats a Buffer for short keys). */
-function id(key: Uint8Array): string {
+export function id(key: Uint8Array): string {
   return key.length <= 256 ? String.fromCharCode.apply(null, key as unknown as number[]) : Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString("latin1");
 }
 
@@ -136,7 +170,7 @@ export class StateOverlay implements StateReader {
   read<T>(key: Uint8Array, codec: StateCodec<T>): Promise<T | undefined> {
     const k = id(key);
     const entry = this.writes.get(k);
-    if (entry === undefined) return this.base instanceof MemoState ? this.base.readById(k, key, codec) : readState(this.base, key, codec);
+    if (entry === undefined) return this.base instanceof MemoState ? this.base.readById(k, key, codec) : readBase(this.base, k, key, codec);
     if (entry.codec === codec && entry.bytes !== null) return Promise.resolve(entry.value as T);
     try {
       const bytes = bytesOf(entry);
