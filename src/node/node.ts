@@ -303,10 +303,17 @@ class Node implements AttestaNode {
    * run (a device suspended or revoked by the block loses its pending readings).
    */
   private async revalidatePending(): Promise<void> {
-    for (const { tx, code } of await recheckPending(this.mempool.all(), this.inspectEnv(), this.pipelineDeps())) {
+    const pass = ++this.recheckPasses;
+    const stale = (): boolean => pass !== this.recheckPasses;
+    const refused = await recheckPending(this.mempool.all(), this.inspectEnv(), this.pipelineDeps(), { stale });
+    if (stale()) return; // a newer head came while this pass ran: its own pass decides
+    for (const { tx, code } of refused) {
       if (this.mempool.remove(tx)) this.rejected.add(tx.hash, code);
     }
   }
+
+  /** Re-validation passes started, one per block: only the newest one's findings count. */
+  private recheckPasses = 0;
 
   status(): NodeStatus {
     const head = this.chain.head;

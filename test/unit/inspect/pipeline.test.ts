@@ -2,8 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { generateKeyPair } from "../../../src/crypto/keys.js";
 import { ReadingFinding, ReadingRejection } from "../../../src/contracts/modules/readings/findings.js";
 import { inspectBareReading } from "../../../src/inspect/dryRun.js";
-import { recheckPending } from "../../../src/inspect/recheck.js";
+import { RECHECK_SLICE, recheckPending } from "../../../src/inspect/recheck.js";
 import { Mempool } from "../../../src/inspect/mempool.js";
+import { MAX_NONCE_AHEAD } from "../../../src/inspect/pipeline.js";
 import { InspectStage, type Verdict } from "../../../src/inspect/verdict.js";
 import type { SignedTransaction } from "../../../src/ledger/transaction.js";
 import { TxErrorCode } from "../../../src/ledger/txErrors.js";
@@ -129,5 +130,31 @@ describe("the inspection pipeline", () => {
     expect(await recheckPending(pending, inspectEnvOf(chain), chain)).toEqual([]);
     expect((await chain.run(chain.t.operator, "devices.suspend", [sensor(0).id, "maintenance"])).status).toBe("ok");
     expect(await recheckPending(pending, inspectEnvOf(chain), chain)).toEqual([{ tx: pending[0], code: TxErrorCode.DEVICE_SUSPENDED }]);
+  });
+
+  it("re-checks a large mempool in slices, the event loop turning between them; a pass overtaken by a newer head refuses nothing", async () => {
+    const txs = Array.from({ length: 2 * RECHECK_SLICE + 10 }, (_, n) => makeTransfer(chain.t.genesis, chain.t.stranger, chain.t.consumer, 1n, { nonce: n }));
+    const env = inspectEnvOf(chain);
+    // Nonces past MAX_NONCE_AHEAD are refused; this first pass also brings every key into the node's cache.
+    const refused = await recheckPending(txs, env, chain);
+    expect(refused.map((r) => r.tx)).toEqual(txs.slice(MAX_NONCE_AHEAD + 1));
+    expect(new Set(refused.map((r) => r.code))).toEqual(new Set([TxErrorCode.NONCE_TOO_HIGH]));
+
+    // Every read is now a cache hit, which settles at once: only the pass's own breaks let a timer run.
+    let turns = 0;
+    let ticking = true;
+    const tick = (): void => {
+      if (!ticking) return;
+      turns++;
+      setImmediate(tick);
+    };
+    setImmediate(tick);
+    expect(await recheckPending(txs, env, chain)).toHaveLength(refused.length);
+    ticking = false;
+    expect(turns).toBeGreaterThanOrEqual(2);
+
+    let asked = 0;
+    expect(await recheckPending(txs, env, chain, { stale: () => ++asked > 0 })).toEqual([]);
+    expect(asked).toBe(1);
   });
 });
