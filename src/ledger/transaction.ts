@@ -1,6 +1,6 @@
 import { addressOf } from "../crypto/address.js";
 import { bytesOfBinary, HASH_LENGTH, sha256Binary } from "../crypto/hash.js";
-import { KEY_TYPES, keyTypeCode, keyTypeFromCode, PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH, type KeyType } from "../crypto/keyTypes.js";
+import { KEY_TYPES, keyTypeCode, keyTypeFromCode, PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH } from "../crypto/keyTypes.js";
 import type { KeyPair } from "../crypto/keys.js";
 import { signPayload } from "../crypto/keys.js";
 import { signedPayload, type SignedPayload } from "../crypto/payload.js";
@@ -8,31 +8,14 @@ import { AttestaError } from "../errors.js";
 import { decode, encode, type Encodable } from "./codec.js";
 import { TupleReader } from "./tuple.js";
 import { decodeTransactionFast, MAX_CHAIN_ID_LENGTH, MAX_KIND_LENGTH } from "./txDecode.js";
+import type { Transaction, UnsignedTransaction } from "./txTypes.js";
 import { TxErrorCode } from "./txErrors.js";
 
 /** Hard limit before any decoding; the chain's own (lower) limit is a genesis parameter. */
 export const MAX_TX_BYTES_ABSOLUTE = 1 << 20;
 export { MAX_KIND_LENGTH };
+export type { Transaction, UnsignedTransaction };
 
-/**
- * A transaction as its signer builds it. The sender is not a field: it is the address of
- * `publicKey`, which every transaction carries so its signature checks without any state.
- * `expiry` is the last height at which it may be included (0: never expires).
- */
-export interface UnsignedTransaction {
-  readonly chainId: string;
-  readonly nonce: number;
-  readonly fee: bigint;
-  readonly expiry: number;
-  readonly kind: string;
-  readonly args: readonly Encodable[];
-  readonly keyType: KeyType;
-  readonly publicKey: Uint8Array;
-}
-
-export interface Transaction extends UnsignedTransaction {
-  readonly signature: Uint8Array;
-}
 
 /** A transaction with everything derived from its bytes, computed once at decode. */
 export interface SignedTransaction extends Transaction {

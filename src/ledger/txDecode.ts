@@ -1,6 +1,6 @@
 import { keyTypeFromCode, PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH } from "../crypto/keyTypes.js";
 import type { Encodable } from "./codec.js";
-import type { Transaction } from "./transaction.js";
+import type { Transaction } from "./txTypes.js";
 
 /**
  * The fast path of `decodeTransaction`: a decoder of the msgpack that `encode` writes for the
