@@ -85,7 +85,6 @@ async function loadGenesis(path: string): Promise<Genesis> {
  * closes what it opened.
  */
 export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<AttestaNode> {
-  const log = deps.logger.child({ module: "node" });
   const layout = dataDirLayout(opts.dataDir);
   if (opts.dev) await initDataDir({ dataDir: opts.dataDir, dev: true });
   const genesis = await loadGenesis(layout.genesis);
@@ -114,7 +113,7 @@ export async function startNode(opts: NodeOptions, deps: NodeDeps): Promise<Atte
     }
     const guard = opts.validator && inSet ? await SignGuard.open(new FileSignStateStore(layout.signState), key.secretKey) : null;
     const peerKey = opts.p2p.enabled ? await loadOrCreatePeerKey(layout.p2pKey) : null;
-    const node = new Node(opts, genesis, store, chain, mempool, verified, pool, registry, key, guard, peerKey, log, deps.onSyncProgress);
+    const node = new Node(opts, genesis, store, chain, mempool, verified, pool, registry, key, guard, peerKey, deps.logger, deps.onSyncProgress);
     try {
       await node.start();
     } catch (err) {
@@ -135,6 +134,7 @@ const SYNC_GAP = 32;
 const SYNC_CHECK_MS = 5_000;
 
 class Node implements AttestaNode {
+  private readonly log: Logger;
   private readonly rejected = new RejectedTxs();
   private engine: ConsensusEngine | undefined;
   private network: P2PNetwork | undefined;
@@ -158,14 +158,16 @@ class Node implements AttestaNode {
     private readonly key: Awaited<ReturnType<typeof loadOrCreateKeyFile>>,
     private readonly guard: SignGuard | null,
     private readonly peerKey: PeerKey | null,
-    private readonly log: Logger,
+    /** The root logger: each part logs through its own child (a child of a child would repeat `module`). */
+    private readonly logger: Logger,
     private readonly syncListener?: (p: SyncProgress) => void,
   ) {
+    this.log = logger.child({ module: "node" });
     const isValidator = chain.validators.some((v) => equalBytes(v.address, key.address));
     this.mode = opts.validator && isValidator ? "validator" : "full";
     this.queries = new AttestationQueryService({ store, chain, mempool });
     this.unsubscribe = chain.onBlock((imported) => this.afterBlock(imported));
-    log.info({ mode: this.mode, address: toHex(key.address), height: chain.head.header.height }, "node started");
+    this.log.info({ mode: this.mode, address: toHex(key.address), height: chain.head.header.height }, "node started");
   }
 
   /**
@@ -177,10 +179,10 @@ class Node implements AttestaNode {
     if (p2p.enabled && this.peerKey !== null) {
       const network = await P2PNetwork.start(
         chainNetworkHost({ chain: this.chain, store: this.store, admitGossip: (txs) => this.admitGossip(txs) }),
-        { ...p2p, peerKey: this.peerKey, logger: this.log.child({ module: "p2p" }) },
+        { ...p2p, peerKey: this.peerKey, logger: this.logger.child({ module: "p2p" }) },
       );
       this.network = network;
-      this.syncer = new Syncer(network, { head: () => this.chain.head.header.height, importDecided: (block, commit) => this.importSynced(block, commit) }, this.log.child({ module: "sync" }));
+      this.syncer = new Syncer(network, { head: () => this.chain.head.header.height, importDecided: (block, commit) => this.importSynced(block, commit) }, this.logger.child({ module: "sync" }));
       if (this.syncListener !== undefined) this.syncer.onProgress(this.syncListener);
     }
     if (this.stopped) return;
@@ -217,7 +219,7 @@ class Node implements AttestaNode {
       transport: transport ?? new MemoryNetwork().join(toHex(key.address)),
       blockPeriodMs: params.blockPeriodMs,
       heartbeatMs: params.heartbeatMs,
-      logger: log.child({ module: "consensus" }),
+      logger: this.logger.child({ module: "consensus" }),
     });
   }
 
