@@ -48,15 +48,14 @@ function load8(): void {
   pos += 8;
 }
 
-/** The value `decode(bytes)` returns, when `bytes` is one of the common canonical forms; else undefined. */
-export function decodeCanonicalFast(bytes: Uint8Array): Encodable | undefined {
+/** Runs `parse` over `bytes` as the parser's input; undefined for anything it throws. */
+function parsing<T>(bytes: Uint8Array, parse: () => T | undefined): T | undefined {
   src = bytes;
   pos = 0;
   srcBuffer = bytes.buffer;
   srcOffset = bytes.byteOffset;
   try {
-    const value = read(0);
-    return value === UNSURE || pos !== bytes.length ? undefined : value;
+    return parse();
   } catch {
     return undefined; // not expected; whatever it was, `decode` decides
   } finally {
@@ -65,24 +64,21 @@ export function decodeCanonicalFast(bytes: Uint8Array): Encodable | undefined {
   }
 }
 
+/** The value `decode(bytes)` returns, when `bytes` is one of the common canonical forms; else undefined. */
+export function decodeCanonicalFast(bytes: Uint8Array): Encodable | undefined {
+  return parsing(bytes, () => {
+    const value = read(0);
+    return value === UNSURE || pos !== bytes.length ? undefined : value;
+  });
+}
+
 /**
  * The fields of a transaction (as `decodeTransaction` reads them with a TupleReader), when its
  * bytes are common canonical forms and every field is as the reader requires; else undefined,
  * and `decodeTransaction` decodes generically, accepting or refusing with the reader's error.
  */
 export function decodeTransactionFast(bytes: Uint8Array): Transaction | undefined {
-  src = bytes;
-  pos = 0;
-  srcBuffer = bytes.buffer;
-  srcOffset = bytes.byteOffset;
-  try {
-    return bytes[0] === 0x99 ? transaction() : undefined;
-  } catch {
-    return undefined; // not expected; whatever it was, `decode` decides
-  } finally {
-    src = EMPTY;
-    srcBuffer = EMPTY.buffer;
-  }
+  return parsing(bytes, () => (bytes[0] === 0x99 ? transaction() : undefined));
 }
 
 /** The 9-tuple after its header, each field read as `read` does and checked as TupleReader's `string`, `uint`, ... do. */
