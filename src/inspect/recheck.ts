@@ -2,7 +2,7 @@ import type { SignedTransaction } from "../ledger/transaction.js";
 import { MemoState } from "../contracts/state.js";
 import { checkTxStateless } from "../contracts/validity.js";
 import { isAttestaError } from "../errors.js";
-import { dryRun, inspectStateful, isRejection, type InspectEnv, type PipelineDeps } from "./pipeline.js";
+import { dryRun, inspectStateful, isRejection, nextTurn, STATE_SLICE, type InspectEnv, type PipelineDeps } from "./pipeline.js";
 
 /** A pending transaction that no longer passes, and the code it is refused with now. */
 export interface Refused {
@@ -15,9 +15,7 @@ export interface Refused {
  * once, so without a break a full mempool's pass (about 20 µs a transaction) would hold up
  * consensus messages, the API and block import for as long as it runs.
  */
-export const RECHECK_SLICE = 256;
-
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+export const RECHECK_SLICE = STATE_SLICE;
 
 export interface RecheckOptions {
   /**

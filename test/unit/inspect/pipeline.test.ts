@@ -4,7 +4,7 @@ import { ReadingFinding, ReadingRejection } from "../../../src/contracts/modules
 import { inspectBareReading } from "../../../src/inspect/dryRun.js";
 import { RECHECK_SLICE, recheckPending } from "../../../src/inspect/recheck.js";
 import { Mempool } from "../../../src/inspect/mempool.js";
-import { MAX_NONCE_AHEAD } from "../../../src/inspect/pipeline.js";
+import { MAX_NONCE_AHEAD, SIGNATURE_SLICE, STATE_SLICE } from "../../../src/inspect/pipeline.js";
 import { InspectStage, type Verdict } from "../../../src/inspect/verdict.js";
 import type { SignedTransaction } from "../../../src/ledger/transaction.js";
 import { TxErrorCode } from "../../../src/ledger/txErrors.js";
@@ -130,6 +130,24 @@ describe("the inspection pipeline", () => {
     expect(await recheckPending(pending, inspectEnvOf(chain), chain)).toEqual([]);
     expect((await chain.run(chain.t.operator, "devices.suspend", [sensor(0).id, "maintenance"])).status).toBe("ok");
     expect(await recheckPending(pending, inspectEnvOf(chain), chain)).toEqual([{ tx: pending[0], code: TxErrorCode.DEVICE_SUSPENDED }]);
+  });
+
+  it("runs a large batch in slices: the event loop turns while its signatures are verified inline and its state checked", async () => {
+    const txs = Array.from({ length: STATE_SLICE + 10 }, (_, n) => makeTransfer(chain.t.genesis, chain.t.stranger, chain.t.consumer, 1n, { nonce: n }));
+    await inspectOn(chain, txs.slice(0, 1)); // the accounts into the node's cache: every read below settles at once
+    let turns = 0;
+    let ticking = true;
+    const tick = (): void => {
+      if (!ticking) return;
+      turns++;
+      setImmediate(tick);
+    };
+    setImmediate(tick);
+    const results = await inspectOn(chain, txs, txs.length);
+    ticking = false;
+    expect(results.map((r) => r.verdict.kind)).toEqual(txs.map(() => "accept"));
+    const breaks = Math.ceil(txs.length / SIGNATURE_SLICE) - 1 + Math.ceil(txs.length / STATE_SLICE) - 1;
+    expect(turns).toBeGreaterThanOrEqual(breaks);
   });
 
   it("re-checks a large mempool in slices, the event loop turning between them; a pass overtaken by a newer head refuses nothing", async () => {
