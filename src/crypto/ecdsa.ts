@@ -10,20 +10,30 @@ function readScalar(bytes: Uint8Array, offset: number): bigint {
   return BigInt("0x" + Buffer.from(bytes.buffer, bytes.byteOffset + offset, 32).toString("hex"));
 }
 
-const scalarBytes = (value: bigint): Buffer => Buffer.from(value.toString(16).padStart(64, "0"), "hex");
-const ZERO = Buffer.alloc(32);
+const scalarBytes = (value: bigint): Uint8Array => Uint8Array.from(Buffer.from(value.toString(16).padStart(64, "0"), "hex"));
 // n and n/2 as 32-byte big-endian numbers: byte comparison is the hot path's range check
 // (several times cheaper than parsing the scalars into BigInts on every verification).
 const ORDER_BYTES = { secp256k1: scalarBytes(ORDER.secp256k1), p256: scalarBytes(ORDER.p256) };
 const HALF_ORDER_BYTES = { secp256k1: scalarBytes(ORDER.secp256k1 >> 1n), p256: scalarBytes(ORDER.p256 >> 1n) };
 
-/** True when a 64-byte compact ECDSA signature has 0 < r < n and 0 < s <= n/2. */
+/** The 32 bytes of `a` at `offset` against `b`, as big-endian numbers: negative, 0 or positive. */
+function compare32(a: Uint8Array, offset: number, b: Uint8Array): number {
+  for (let i = 0; i < 32; i++) {
+    const d = (a[offset + i] as number) - (b[i] as number);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+function isZero32(a: Uint8Array, offset: number): boolean {
+  for (let i = 0; i < 32; i++) if (a[offset + i] !== 0) return false;
+  return true;
+}
+
+/** True when a 64-byte compact ECDSA signature has 0 < r < n and 0 < s <= n/2 (a plain byte loop: no Buffer view, no subarrays). */
 export function isLowS(type: "secp256k1" | "p256", signature: Uint8Array): boolean {
   if (signature.length !== 64) return false;
-  const sig = Buffer.from(signature.buffer, signature.byteOffset, 64);
-  const r = sig.subarray(0, 32);
-  const s = sig.subarray(32, 64);
-  return r.compare(ZERO) > 0 && r.compare(ORDER_BYTES[type]) < 0 && s.compare(ZERO) > 0 && s.compare(HALF_ORDER_BYTES[type]) <= 0;
+  return !isZero32(signature, 0) && compare32(signature, 0, ORDER_BYTES[type]) < 0 && !isZero32(signature, 32) && compare32(signature, 32, HALF_ORDER_BYTES[type]) <= 0;
 }
 
 /** Returns the low-S form of a compact signature (s replaced by n - s when it is high). */

@@ -370,3 +370,37 @@ describe("keyPairFromSecret", () => {
     expect(() => keyPairFromSecret(type, new Uint8Array(33))).toThrow(TypeError);
   });
 });
+
+describe("isLowS", () => {
+  const ORDERS = {
+    secp256k1: 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n,
+    p256: 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n,
+  } as const;
+  const scalar = (v: bigint): Uint8Array => Uint8Array.from(Buffer.from(v.toString(16).padStart(64, "0"), "hex"));
+  const value = (bytes: Uint8Array): bigint => BigInt("0x" + Buffer.from(bytes).toString("hex"));
+  // The rule as it is written: 0 < r < n and 0 < s <= n/2.
+  const reference = (n: bigint, sig: Uint8Array): boolean => {
+    const [r, s] = [value(sig.subarray(0, 32)), value(sig.subarray(32))];
+    return r > 0n && r < n && s > 0n && s <= n >> 1n;
+  };
+
+  it.each(["secp256k1", "p256"] as const)("agrees with 0 < r < n, 0 < s <= n/2 for %s, at every bound and at random", (type) => {
+    const n = ORDERS[type];
+    const edges = [0n, 1n, (n >> 1n) - 1n, n >> 1n, (n >> 1n) + 1n, n - 1n, n, n + 1n, (1n << 256n) - 1n];
+    for (const r of edges) {
+      for (const s of edges) {
+        const sig = new Uint8Array([...scalar(r), ...scalar(s)]);
+        expect(isLowS(type, sig)).toBe(reference(n, sig));
+        // Also as a view at an offset inside a larger buffer, as decoded transactions hold it.
+        const inside = new Uint8Array(80);
+        inside.set(sig, 7);
+        expect(isLowS(type, inside.subarray(7, 71))).toBe(reference(n, sig));
+      }
+    }
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 64, maxLength: 64 }), (sig) => isLowS(type, sig) === reference(n, sig)),
+      { numRuns: 2_000, seed: Number(process.env.FC_SEED ?? 1) },
+    );
+    expect(isLowS(type, new Uint8Array(63))).toBe(false);
+  });
+});
