@@ -16,7 +16,6 @@ export const MAX_TX_BYTES_ABSOLUTE = 1 << 20;
 export { MAX_KIND_LENGTH };
 export type { Transaction, UnsignedTransaction };
 
-
 /** A transaction with everything derived from its bytes, computed once at decode. */
 export interface SignedTransaction extends Transaction {
   readonly hash: Uint8Array;
