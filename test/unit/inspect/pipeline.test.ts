@@ -14,6 +14,24 @@ import { admitOn, inspectEnvOf, inspectOn } from "../../fixtures/inspect.js";
 import { makeBatch, makeSubmit, reading, setupStation, type Station } from "../../fixtures/readings.js";
 
 const GOOD = { t: 20, rh: 50 };
+
+/** Counts the turns of the event loop from now until `stop()`, which returns how many ran. */
+function countTurns(): { stop: () => number } {
+  let turns = 0;
+  let ticking = true;
+  const tick = (): void => {
+    if (!ticking) return;
+    turns++;
+    setImmediate(tick);
+  };
+  setImmediate(tick);
+  return {
+    stop: () => {
+      ticking = false;
+      return turns;
+    },
+  };
+}
 const HOUR = 3_600_000;
 
 describe("the inspection pipeline", () => {
@@ -135,16 +153,9 @@ describe("the inspection pipeline", () => {
   it("runs a large batch in slices: the event loop turns while its signatures are verified inline and its state checked", async () => {
     const txs = Array.from({ length: STATE_SLICE + 10 }, (_, n) => makeTransfer(chain.t.genesis, chain.t.stranger, chain.t.consumer, 1n, { nonce: n }));
     await inspectOn(chain, txs.slice(0, 1)); // the accounts into the node's cache: every read below settles at once
-    let turns = 0;
-    let ticking = true;
-    const tick = (): void => {
-      if (!ticking) return;
-      turns++;
-      setImmediate(tick);
-    };
-    setImmediate(tick);
+    const loop = countTurns();
     const results = await inspectOn(chain, txs, txs.length);
-    ticking = false;
+    const turns = loop.stop();
     expect(results.map((r) => r.verdict.kind)).toEqual(txs.map(() => "accept"));
     const breaks = Math.ceil(txs.length / SIGNATURE_SLICE) - 1 + Math.ceil(txs.length / STATE_SLICE) - 1;
     expect(turns).toBeGreaterThanOrEqual(breaks);
@@ -159,16 +170,9 @@ describe("the inspection pipeline", () => {
     expect(new Set(refused.map((r) => r.code))).toEqual(new Set([TxErrorCode.NONCE_TOO_HIGH]));
 
     // Every read is now a cache hit, which settles at once: only the pass's own breaks let a timer run.
-    let turns = 0;
-    let ticking = true;
-    const tick = (): void => {
-      if (!ticking) return;
-      turns++;
-      setImmediate(tick);
-    };
-    setImmediate(tick);
+    const loop = countTurns();
     expect(await recheckPending(txs, env, chain)).toHaveLength(refused.length);
-    ticking = false;
+    const turns = loop.stop();
     expect(turns).toBeGreaterThanOrEqual(2);
 
     let asked = 0;
