@@ -5,7 +5,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { DevnetManifest } from "../src/cli/devnetPlan.js";
 import { AttestaClient, readKeyFile, type KeyPair } from "../src/client/index.js";
-import { spawnCli, type CliProcess } from "../test/fixtures/cli.js";
+import { isAlive, spawnCli, type CliProcess } from "../test/fixtures/cli.js";
 import { freePort, removeDir, tempDir, waitFor } from "../test/fixtures/node.js";
 
 export interface RunningDevnet {
@@ -22,15 +22,6 @@ export interface RunningDevnet {
   /** SIGTERM to the devnet process (it stops its nodes), then any node left is sent SIGTERM by pid; removes the directory. */
   stop(): Promise<void>;
 }
-
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 async function stopDevnet(proc: CliProcess, nodePids: readonly number[], dir: string): Promise<void> {
   if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill("SIGTERM");
