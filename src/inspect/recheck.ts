@@ -10,13 +10,6 @@ export interface Refused {
   readonly code: string;
 }
 
-/**
- * Transactions re-checked between two turns of the event loop. Reads of cached state settle at
- * once, so without a break a full mempool's pass (about 20 µs a transaction) would hold up
- * consensus messages, the API and block import for as long as it runs.
- */
-export const RECHECK_SLICE = STATE_SLICE;
-
 export interface RecheckOptions {
   /**
    * Asked at each break: true when a newer head has come. The pass then stops and refuses
@@ -31,7 +24,8 @@ export interface RecheckOptions {
  * verified at admission and are not checked again. Returns those that would now be rejected
  * (a device suspended or revoked by the block, a profile's hard bound, a spent balance...).
  * Each one's dry run sees the head state, not the transactions pending before it. Yields to
- * the event loop every RECHECK_SLICE transactions.
+ * the event loop every STATE_SLICE transactions: reads of cached state settle at once, so a
+ * full mempool's pass would otherwise hold up consensus, the API and block import.
  */
 export async function recheckPending(
   txs: readonly SignedTransaction[],
@@ -43,7 +37,7 @@ export async function recheckPending(
   // The new head as this pass sees it: each key read once.
   const state = new MemoState(deps.state);
   for (let i = 0; i < txs.length; i++) {
-    if (i > 0 && i % RECHECK_SLICE === 0) {
+    if (i > 0 && i % STATE_SLICE === 0) {
       await nextTurn();
       if (stale?.() === true) return [];
     }

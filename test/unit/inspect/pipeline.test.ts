@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { generateKeyPair } from "../../../src/crypto/keys.js";
 import { ReadingFinding, ReadingRejection } from "../../../src/contracts/modules/readings/findings.js";
 import { inspectBareReading } from "../../../src/inspect/dryRun.js";
-import { RECHECK_SLICE, recheckPending } from "../../../src/inspect/recheck.js";
+import { recheckPending } from "../../../src/inspect/recheck.js";
 import { Mempool } from "../../../src/inspect/mempool.js";
 import { MAX_NONCE_AHEAD, SIGNATURE_SLICE, STATE_SLICE } from "../../../src/inspect/pipeline.js";
 import { InspectStage, type Verdict } from "../../../src/inspect/verdict.js";
@@ -162,7 +162,7 @@ describe("the inspection pipeline", () => {
   });
 
   it("re-checks a large mempool in slices, the event loop turning between them; a pass overtaken by a newer head refuses nothing", async () => {
-    const txs = Array.from({ length: 2 * RECHECK_SLICE + 10 }, (_, n) => makeTransfer(chain.t.genesis, chain.t.stranger, chain.t.consumer, 1n, { nonce: n }));
+    const txs = Array.from({ length: 2 * STATE_SLICE + 10 }, (_, n) => makeTransfer(chain.t.genesis, chain.t.stranger, chain.t.consumer, 1n, { nonce: n }));
     const env = inspectEnvOf(chain);
     // Nonces past MAX_NONCE_AHEAD are refused; this first pass also brings every key into the node's cache.
     const refused = await recheckPending(txs, env, chain);
