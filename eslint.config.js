@@ -91,6 +91,22 @@ export default defineConfig(
     },
   },
   {
+    // Contract methods are synchronous: a read not at hand throws NotAtHand and the runner
+    // fetches the key and runs the transaction again (src/contracts/state.ts, settle). An async
+    // method would go on after its transaction ended, outside its checkpoint.
+    files: ["src/contracts/modules/**/*.ts", "src/contracts/runtime.ts", "src/contracts/validity.ts", "src/contracts/genesis.ts"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        globalThisBan(["Date", ...hostBans.map((b) => b.name), "crypto"]),
+        ...[":function[async=true]", "AwaitExpression"].map((selector) => ({
+          selector,
+          message: "Contract code is synchronous: read state through a StateView; the runner fetches what is not at hand and runs the transaction again.",
+        })),
+      ],
+    },
+  },
+  {
     // Consensus keeps its timers in a thin shell (round timeouts, heartbeat); only the clock and
     // non-reproducible numbers are banned here.
     files: ["src/consensus/**/*.ts"],

@@ -1,7 +1,7 @@
 import { executeBlock, type BlockExecution, type ExecuteOptions } from "../contracts/executeBlock.js";
 import { validatorSetAt, validatorSetHash } from "../contracts/modules/validators.js";
 import type { BlockEnv, ContractRegistry } from "../contracts/runtime.js";
-import { StateOverlay, type StateReader } from "../contracts/state.js";
+import { settle, StateOverlay, type StateReader } from "../contracts/state.js";
 import { merkleRoot } from "../ledger/merkle.js";
 import { receiptHash, type Receipt } from "../ledger/receipt.js";
 import type { SparseMerkleTree } from "../ledger/smt/index.js";
@@ -36,13 +36,13 @@ export async function transition(
 ): Promise<Transition> {
   const { receipts, changes, included, dropped } = await executeBlock(base.state, env, txs, registry, options);
   const { root, nodes } = await base.tree.update(base.stateRoot, changes);
-  const after = new StateOverlay(base.state);
+  const after = StateOverlay.over(base.state);
   for (const c of changes) after.set(c.key, c.value);
   return {
     stateRoot: root,
     receiptsRoot: merkleRoot(receipts.map(receiptHash)),
     // The set in force at the next height (a change decided in this block comes in at height + 2).
-    nextValidatorsHash: validatorSetHash(await validatorSetAt(after, env.height + 1)),
+    nextValidatorsHash: validatorSetHash(await settle(after, () => validatorSetAt(after, env.height + 1))),
     receipts,
     changes,
     treeNodes: nodes,

@@ -6,7 +6,7 @@ import type { SignedTransaction } from "../ledger/transaction.js";
 import { BlockErrorCode } from "./errors.js";
 import { credit } from "./modules/accounts.js";
 import type { BlockEnv, CallContext, ContractRegistry, SignerAccount } from "./runtime.js";
-import { StateOverlay, type StateReader } from "./state.js";
+import { NotAtHand, settle, StateOverlay, type StateReader } from "./state.js";
 import { checkTxStateful, checkTxStateless, type StatelessChecked } from "./validity.js";
 
 export interface BlockExecution {
@@ -45,7 +45,7 @@ export async function executeBlock(
   if (txs.length > env.params.maxBlockTxs || bytes > env.params.maxBlockBytes) {
     throw new AttestaError(BlockErrorCode.TOO_LARGE, "block over the size limits", { txs: txs.length, bytes });
   }
-  const state = new StateOverlay(base);
+  const state = StateOverlay.over(base);
   const receipts: Receipt[] = [];
   const included: SignedTransaction[] = [];
   const dropped: BlockExecution["dropped"] = [];
@@ -65,27 +65,57 @@ export async function executeBlock(
       dropped.push({ tx, code: typeof err.details?.code === "string" ? err.details.code : err.code });
     }
   }
-  if (fees > 0n) await credit(state, env.proposer, fees);
+  if (fees > 0n) await settleWrites(state, () => credit(state, env.proposer, fees));
   return { receipts, changes: state.changes(), included, dropped };
 }
 
-async function executeTransaction(
+/**
+ * Runs `write` (contract code) over `state` until its reads are at hand (see `settle`): each
+ * attempt in a checkpoint of its own, reverted when a read misses, so a second attempt starts
+ * from the state the first one found.
+ */
+function settleWrites<T>(state: StateOverlay, write: () => T): Promise<T> {
+  return settle(state, () => {
+    state.checkpoint();
+    try {
+      const result = write();
+      state.commitCheckpoint();
+      return result;
+    } catch (err) {
+      state.revertCheckpoint();
+      throw err;
+    }
+  });
+}
+
+function executeTransaction(
   state: StateOverlay,
   env: BlockEnv,
   tx: SignedTransaction,
   index: number,
   registry: ContractRegistry,
 ): Promise<Receipt> {
-  let checked;
-  let account;
+  let checked: StatelessChecked;
   try {
     checked = checkTxStateless(tx, env, registry);
-    account = await checkTxStateful(tx, state, checked.signer);
   } catch (err) {
-    if (!isAttestaError(err)) throw err;
-    throw new AttestaError(BlockErrorCode.INVALID_TX, "block holds an invalid transaction", { index, code: err.code });
+    throw invalidTx(err, index);
   }
-  return applyTransaction(state, env, tx, checked, account);
+  return settleWrites(state, () => {
+    let account;
+    try {
+      account = checkTxStateful(tx, state, checked.signer);
+    } catch (err) {
+      throw invalidTx(err, index);
+    }
+    return applyTransaction(state, env, tx, checked, account);
+  });
+}
+
+/** A block's invalid transaction as the block's error (anything else, a miss included, goes through). */
+function invalidTx(err: unknown, index: number): unknown {
+  if (!isAttestaError(err)) return err;
+  return new AttestaError(BlockErrorCode.INVALID_TX, "block holds an invalid transaction", { index, code: err.code });
 }
 
 /** A method's call: the context it sees, collecting the events it emits (one object, no closure per call). */
@@ -111,26 +141,29 @@ class Call implements CallContext {
  * nonce, then asks the method's `authorise` rule (unless `authorised`: the caller asked it
  * against the same state) and runs the method; a refusal or a method failure reverts the
  * method's writes into a failed receipt. Block execution and the admission dry run share it.
+ * A read that misses throws NotAtHand, the fee's writes made: run it in a checkpoint of its
+ * own or over a throwaway overlay, and again once the key is fetched (see `settle`).
  */
-export async function applyTransaction(
+export function applyTransaction(
   state: StateOverlay,
   env: BlockEnv,
   tx: SignedTransaction,
   checked: StatelessChecked,
   account: SignerAccount,
   { authorised = false }: { authorised?: boolean } = {},
-): Promise<Receipt> {
-  await checked.signer.charge(state, tx.sender, account, tx.fee);
+): Receipt {
+  checked.signer.charge(state, tx.sender, account, tx.fee);
 
   const ctx = new Call(state, tx, env);
   state.checkpoint();
   try {
-    if (!authorised && checked.method.authorise !== undefined) await checked.method.authorise(state, tx.sender, checked.args);
-    await checked.method.execute(ctx, checked.args);
+    if (!authorised && checked.method.authorise !== undefined) checked.method.authorise(state, tx.sender, checked.args);
+    checked.method.execute(ctx, checked.args);
     state.commitCheckpoint();
     return { status: "ok", code: "", events: ctx.events, fee: tx.fee };
   } catch (err) {
     state.revertCheckpoint();
+    if (err instanceof NotAtHand) throw err; // not a failure: the caller fetches and runs it again
     return { status: "failed", code: isAttestaError(err) ? err.code : EXECUTION_FAULT, events: [], fee: tx.fee };
   }
 }

@@ -9,7 +9,7 @@ import { grantRole, ROLES, type Role } from "./modules/access.js";
 import { writeAccount, ZERO_COUNTERS } from "./modules/accounts.js";
 import { MAX_VALIDATORS, validator, writeValidatorSet, type ValidatorSet } from "./modules/validators.js";
 import { defaultChainParams, type ChainParams } from "./params.js";
-import { StateOverlay } from "./state.js";
+import { EMPTY_STATE, StateOverlay } from "./state.js";
 
 export const GENESIS_INVALID = "GENESIS_INVALID";
 
@@ -114,8 +114,8 @@ export function genesisDocumentHash(g: Genesis): Uint8Array {
 }
 
 /** The state genesis writes: accounts, roles and the validator set. */
-export async function genesisStateChanges(g: Genesis): Promise<StateChange[]> {
-  const state = new StateOverlay({ get: async () => undefined });
+export function genesisStateChanges(g: Genesis): StateChange[] {
+  const state = StateOverlay.over(EMPTY_STATE);
   for (const a of g.accounts) {
     writeAccount(state, a.address, { balance: a.balance, nonce: 0, counters: ZERO_COUNTERS });
     for (const role of a.roles) grantRole(state, a.address, role);

@@ -2,7 +2,7 @@ import type { Encodable } from "../ledger/codec.js";
 import type { ChainEvent } from "../ledger/receipt.js";
 import type { SignedTransaction } from "../ledger/transaction.js";
 import type { ChainParams } from "./params.js";
-import type { StateOverlay, StateReader } from "./state.js";
+import type { StateOverlay, StateView } from "./state.js";
 
 /** The block a transaction executes in. */
 export interface BlockEnv {
@@ -37,23 +37,26 @@ export interface SignerAccount {
  */
 export interface Signer {
   /** Throws an AttestaError with a TxErrorCode when `sender` cannot sign this method. */
-  resolve(state: StateReader, sender: Uint8Array): Promise<SignerAccount>;
+  resolve(state: StateView, sender: Uint8Array): SignerAccount;
   /**
    * Uses the nonce and takes the fee (the caller has checked both). `account` is what
    * `resolve` returned over the same state, unchanged since: a signer may charge from what
    * it read then instead of reading it again.
    */
-  charge(state: StateOverlay, sender: Uint8Array, account: SignerAccount, fee: bigint): Promise<void>;
+  charge(state: StateOverlay, sender: Uint8Array, account: SignerAccount, fee: bigint): void;
 }
 
 /**
  * A contract method: a strict argument decoder (throws MALFORMED, so a transaction with bad
  * arguments never enters the mempool nor a valid block) and a deterministic execution that
  * throws an AttestaError with an ExecErrorCode to fail (its writes are then reverted).
+ * Methods are synchronous: a state read that is not at hand throws NotAtHand, and the runner
+ * fetches the key and runs the transaction again from its start (see `settle`). So a method
+ * catches only what it throws itself, and keeps nothing outside the state between runs.
  */
 export interface Method<A> {
   readonly decodeArgs: (args: readonly Encodable[]) => A;
-  readonly execute: (ctx: CallContext, args: A) => Promise<void>;
+  readonly execute: (ctx: CallContext, args: A) => void;
   /** Who may sign it; the registry's default (accounts) when absent. */
   readonly signer?: Signer;
   /**
@@ -61,15 +64,15 @@ export interface Method<A> {
    * (UNAUTHORISED) when not. Execution calls it just before `execute` (a refusal fails the
    * receipt) and admission calls it against the head state, so both agree.
    */
-  readonly authorise?: (state: StateReader, sender: Uint8Array, args: A) => Promise<void>;
+  readonly authorise?: (state: StateView, sender: Uint8Array, args: A) => void;
 }
 
 /** A method with its argument type erased, as held by the registry. */
 export interface RegisteredMethod {
   readonly decodeArgs: (args: readonly Encodable[]) => unknown;
-  readonly execute: (ctx: CallContext, args: unknown) => Promise<void>;
+  readonly execute: (ctx: CallContext, args: unknown) => void;
   readonly signer?: Signer;
-  readonly authorise?: (state: StateReader, sender: Uint8Array, args: unknown) => Promise<void>;
+  readonly authorise?: (state: StateView, sender: Uint8Array, args: unknown) => void;
 }
 
 export function defineMethod<A>(method: Method<A>): RegisteredMethod {

@@ -11,18 +11,35 @@ export interface StateReader {
   peek?(id: string): Uint8Array | null | undefined;
 }
 
-const NOTHING: Promise<undefined> = Promise.resolve(undefined);
-
-/** `bytes` (null: absent) through `codec`, as the settled promise an async read would give. */
-function settled<T>(bytes: Uint8Array | null, codec: StateCodec<T>): Promise<T | undefined> {
-  if (bytes === null) return NOTHING;
-  try {
-    return Promise.resolve(codec.decode(bytes));
-  } catch (err) {
-    return Promise.reject(err as Error); // as an async read fails: a rejection, never a throw
-  }
+/**
+ * Thrown by a synchronous read whose key's bytes are not at hand. Whoever runs contract code
+ * (`settle`, `attempt`) fetches the key and runs the code again from its start, over state
+ * reverted to where that start found it: the code is deterministic, so the second run reads
+ * what the first read, then one key further. Not an Error: a miss is routine (a cold cache),
+ * and a stack trace would cost more than the read.
+ */
+export class NotAtHand {
+  constructor(readonly key: Uint8Array) {}
 }
 
+/**
+ * What contract code reads: state whose reads are synchronous. A read of a key not at hand
+ * throws NotAtHand; `fetch` brings it to hand. Sync reads keep contract code free of async
+ * calls (a promise and a microtask turn per read, the larger part of a dry run's cost before).
+ */
+export interface StateView {
+  /** The bytes under a key (null: absent), the key's id (see `id`) computed; throws NotAtHand. */
+  bytesById(k: string, key: Uint8Array): Uint8Array | null;
+  /** The bytes under `key` (undefined: absent); throws NotAtHand. */
+  get(key: Uint8Array): Uint8Array | undefined;
+  /** The value under `key` through `codec` (undefined: absent); throws NotAtHand. */
+  read<T>(key: Uint8Array, codec: StateCodec<T>): T | undefined;
+  /** Brings `key` to hand: the next read of it does not miss. */
+  fetch(key: Uint8Array): Promise<void>;
+}
+
+/** The state with nothing in it (genesis builds on it). */
+export const EMPTY_STATE: StateReader = { get: () => Promise.resolve(undefined), peek: () => null };
 /**
  * How one kind of state value is stored. Values written through a codec stay decoded in the
  * overlay and are encoded only when their bytes are needed (`changes()`, or a raw `get`): a
@@ -57,72 +74,97 @@ export class StateCodec<T> {
   }
 }
 
-/**
- * A key's value in `state` through `codec` (decoded once per stored byte array). Not async, as
- * the overlay's and the memo's reads are not: a value they hold costs no promise of its own.
- */
-export function readState<T>(state: StateReader, key: Uint8Array, codec: StateCodec<T>): Promise<T | undefined> {
-  if (state instanceof StateOverlay) return state.read(key, codec);
-  if (state instanceof MemoState) return state.readById(id(key), key, codec);
-  return readBase(state, id(key), key, codec);
+/** A key's value through `codec` (decoded once per stored byte array); throws NotAtHand. */
+export function readState<T>(state: StateView, key: Uint8Array, codec: StateCodec<T>): T | undefined {
+  return state.read(key, codec);
 }
 
-/** A read of a state that is neither an overlay nor a memo: from what it has at hand when it can. */
-function readBase<T>(state: StateReader, k: string, key: Uint8Array, codec: StateCodec<T>): Promise<T | undefined> {
-  const at = state.peek?.(k);
-  if (at !== undefined) return settled(at, codec);
-  return state.get(key).then((bytes) => (bytes === undefined ? undefined : codec.decode(bytes)));
+/** A fetch that left its key missing would make `settle` loop: a bug in a StateView, said as one. */
+function missedAgain(key: Uint8Array): never {
+  throw new RangeError(`state key ${Buffer.from(key).toString("hex")} missed again after its fetch`);
 }
 
 /**
- * Reads of a state that does not change while this is used, memoised: each key is read from
- * `base` once. Admission keeps one per batch over the head state (and drops it after), so
- * the stateful checks and the dry runs of a batch read what they share once, against one head.
+ * Runs `attempt` (contract code over `view`) until its reads are all at hand: each miss fetches
+ * its key, then the attempt runs again from its start. `attempt` must leave nothing behind when
+ * it throws (revert what it wrote). `first` is the miss of an attempt the caller already made.
  */
-export class MemoState implements StateReader {
-  /** Each key's read: as the promise of it, or as the bytes (null: absent) the base had at hand. */
-  private readonly reads = new Map<string, Promise<Uint8Array | undefined> | Uint8Array | null>();
-  /** Each key's value through each codec it was read through. */
-  private readonly values = new Map<StateCodec<unknown>, Map<string, Promise<unknown>>>();
+export async function settle<T>(view: Pick<StateView, "fetch">, attempt: () => T, first?: NotAtHand): Promise<T> {
+  let miss = first;
+  let previous: string | undefined;
+  for (;;) {
+    if (miss !== undefined) {
+      const k = id(miss.key);
+      if (k === previous) missedAgain(miss.key);
+      previous = k;
+      await view.fetch(miss.key);
+    }
+    const result = attemptNow(attempt);
+    if (!(result instanceof NotAtHand)) return result;
+    miss = result;
+  }
+}
+
+/** `attempt()`, or the miss that stopped it (any other throw goes through). */
+export function attemptNow<T>(attempt: () => T): T | NotAtHand {
+  try {
+    return attempt();
+  } catch (err) {
+    if (err instanceof NotAtHand) return err;
+    throw err;
+  }
+}
+
+/** `attempt()` now when its reads are at hand (no promise made), else the promise of it settled. */
+export function attemptOrSettle<T>(view: Pick<StateView, "fetch">, attempt: () => T): T | Promise<T> {
+  const result = attemptNow(attempt);
+  return result instanceof NotAtHand ? settle(view, attempt, result) : result;
+}
+
+/** A read-only question of committed state: `ask` over a memo of `state`, settled (see `settle`). */
+export function query<T>(state: StateReader, ask: (view: StateView) => T): Promise<T> {
+  const memo = new MemoState(state);
+  return settle(memo, () => ask(memo));
+}
+
+/**
+ * Committed state made synchronous: each key is read from `base` once, from what it has at
+ * hand (`peek`) or fetched, and kept, so reads of a memo never change while it is used.
+ * Admission keeps one per batch over the head state (and drops it after), so the stateful
+ * checks and the dry runs of a batch read what they share once, against one head; block
+ * execution keeps one per block.
+ */
+export class MemoState implements StateView {
+  /** Each key's bytes (null: absent), as read. */
+  private readonly reads = new Map<string, Uint8Array | null>();
 
   constructor(private readonly base: StateReader) {}
 
-  get(key: Uint8Array): Promise<Uint8Array | undefined> {
-    return this.getById(id(key), key);
+  bytesById(k: string, key: Uint8Array): Uint8Array | null {
+    let bytes = this.reads.get(k);
+    if (bytes === undefined) {
+      bytes = this.base.peek?.(k);
+      if (bytes === undefined) throw new NotAtHand(key);
+      this.reads.set(k, bytes);
+    }
+    return bytes;
   }
 
-  /** `get`, with the key's id already computed (by an overlay over this). */
-  getById(k: string, key: Uint8Array): Promise<Uint8Array | undefined> {
-    const read = this.read(k, key);
-    return read instanceof Promise ? read : read === null ? NOTHING : Promise.resolve(read);
+  get(key: Uint8Array): Uint8Array | undefined {
+    return this.bytesById(id(key), key) ?? undefined;
   }
 
-  /** The key's read, made once: the base's bytes at hand when it has them, else its promise. */
-  private read(k: string, key: Uint8Array): Promise<Uint8Array | undefined> | Uint8Array | null {
-    let read = this.reads.get(k);
-    if (read === undefined) {
-      const at = this.base.peek?.(k);
-      read = at !== undefined ? at : this.base.get(key);
-      this.reads.set(k, read);
-    }
-    return read;
+  read<T>(key: Uint8Array, codec: StateCodec<T>): T | undefined {
+    const bytes = this.bytesById(id(key), key);
+    return bytes === null ? undefined : codec.decode(bytes);
   }
 
-  /** The value of `key` through `codec`, its id already computed. */
-  readById<T>(k: string, key: Uint8Array, codec: StateCodec<T>): Promise<T | undefined> {
-    let byKey = this.values.get(codec as StateCodec<unknown>);
-    if (byKey === undefined) {
-      byKey = new Map();
-      this.values.set(codec as StateCodec<unknown>, byKey);
-    }
-    let value = byKey.get(k) as Promise<T | undefined> | undefined;
-    if (value === undefined) {
-      const read = this.read(k, key);
-      // Bytes at hand are decoded now: a settled promise, not a chain of two.
-      value = read instanceof Promise ? read.then((bytes) => (bytes === undefined ? undefined : codec.decode(bytes))) : settled(read, codec);
-      byKey.set(k, value);
-    }
-    return value;
+  async fetch(key: Uint8Array): Promise<void> {
+    const k = id(key);
+    if (this.reads.has(k)) return;
+    const bytes = await this.base.get(key);
+    // Another attempt may have fetched it meanwhile: the first read stands.
+    if (!this.reads.has(k)) this.reads.set(k, bytes ?? null);
   }
 }
 
@@ -152,32 +194,38 @@ function bytesOf(entry: Entry): Uint8Array | null {
  * The state of a block under execution: writes buffered over a committed base, with
  * checkpoints so a failing transaction reverts its own writes (and only those).
  */
-export class StateOverlay implements StateReader {
+export class StateOverlay implements StateView {
   private readonly writes = new Map<string, Entry>();
   /** Previous entries of keys written since each open checkpoint (undefined: not written before). */
   private readonly journals: Array<Map<string, Entry | undefined>> = [];
 
-  constructor(private readonly base: StateReader) {}
+  constructor(private readonly base: StateView) {}
 
-  get(key: Uint8Array): Promise<Uint8Array | undefined> {
-    const k = id(key);
+  /** An overlay over committed state (through a memo of it: see MemoState). */
+  static over(state: StateReader): StateOverlay {
+    return new StateOverlay(new MemoState(state));
+  }
+
+  bytesById(k: string, key: Uint8Array): Uint8Array | null {
     const entry = this.writes.get(k);
-    if (entry !== undefined) return Promise.resolve(bytesOf(entry) ?? undefined);
-    return this.base instanceof MemoState ? this.base.getById(k, key) : this.base.get(key);
+    return entry === undefined ? this.base.bytesById(k, key) : bytesOf(entry);
+  }
+
+  get(key: Uint8Array): Uint8Array | undefined {
+    return this.bytesById(id(key), key) ?? undefined;
   }
 
   /** The value of `key` through `codec`: as written, when it was written through that codec. */
-  read<T>(key: Uint8Array, codec: StateCodec<T>): Promise<T | undefined> {
+  read<T>(key: Uint8Array, codec: StateCodec<T>): T | undefined {
     const k = id(key);
     const entry = this.writes.get(k);
-    if (entry === undefined) return this.base instanceof MemoState ? this.base.readById(k, key, codec) : readBase(this.base, k, key, codec);
-    if (entry.codec === codec && entry.bytes !== null) return Promise.resolve(entry.value as T);
-    try {
-      const bytes = bytesOf(entry);
-      return Promise.resolve(bytes === null ? undefined : codec.decode(bytes));
-    } catch (err) {
-      return Promise.reject(err as Error); // as an async read fails: a rejection, never a throw
-    }
+    if (entry !== undefined && entry.codec === codec && entry.bytes !== null) return entry.value as T;
+    const bytes = entry === undefined ? this.base.bytesById(k, key) : bytesOf(entry);
+    return bytes === null ? undefined : codec.decode(bytes);
+  }
+
+  fetch(key: Uint8Array): Promise<void> {
+    return this.base.fetch(key);
   }
 
   set(key: Uint8Array, value: Uint8Array | null): void {

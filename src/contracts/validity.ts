@@ -4,7 +4,7 @@ import type { SignedTransaction } from "../ledger/transaction.js";
 import { TxErrorCode } from "../ledger/txErrors.js";
 import type { ChainParams } from "./params.js";
 import type { ContractRegistry, RegisteredMethod, Signer, SignerAccount } from "./runtime.js";
-import type { StateReader } from "./state.js";
+import type { StateView } from "./state.js";
 
 export interface ValidityEnv {
   readonly chainId: string;
@@ -47,13 +47,13 @@ export function checkTxStateless(tx: SignedTransaction, env: ValidityEnv, regist
  * the nonce is right, and the fee payer can pay. In a block the nonce must be exactly the
  * signer's; at admission it may run up to `maxNonceAhead` ahead (the mempool holds the gap).
  */
-export async function checkTxStateful(
+export function checkTxStateful(
   tx: SignedTransaction,
-  state: StateReader,
+  state: StateView,
   signer: Signer,
   { maxNonceAhead = 0 }: { maxNonceAhead?: number } = {},
-): Promise<SignerAccount> {
-  const account = await signer.resolve(state, tx.sender);
+): SignerAccount {
+  const account = signer.resolve(state, tx.sender);
   if (tx.nonce < account.nonce) throw new AttestaError(TxErrorCode.NONCE_TOO_LOW, "nonce already used", { expected: account.nonce });
   if (tx.nonce > account.nonce + maxNonceAhead) {
     throw new AttestaError(TxErrorCode.NONCE_TOO_HIGH, "nonce too far ahead", { expected: account.nonce });

@@ -1,7 +1,7 @@
 import { isDeviceId } from "../contracts/modules/devices/state.js";
 import { MAX_METRIC_NAME_LENGTH, MAX_READING_VALUES, inspectReading } from "../contracts/modules/readings/methods.js";
 import { readReadingState } from "../contracts/modules/readings/state.js";
-import type { StateReader } from "../contracts/state.js";
+import { query, type StateReader } from "../contracts/state.js";
 import { AttestaError } from "../errors.js";
 import { TxErrorCode } from "../ledger/txErrors.js";
 import type { InspectEnv } from "./pipeline.js";
@@ -36,7 +36,9 @@ export async function inspectBareReading(state: StateReader, env: InspectEnv, re
     if (typeof value !== "number") malformed(`values.${name}`, "values: expected numbers");
     return [name, value];
   });
-  const prior = await readReadingState(state, reading.deviceId);
-  const event = await inspectReading(state, env, { deviceId: reading.deviceId, seq: prior.lastSeq + 1, ts: reading.ts, values });
+  const event = await query(state, (view) => {
+    const prior = readReadingState(view, reading.deviceId);
+    return inspectReading(view, env, { deviceId: reading.deviceId, seq: prior.lastSeq + 1, ts: reading.ts, values });
+  });
   return verdictOfReadings([readingVerdictOf(event)], InspectStage.DRY_RUN);
 }

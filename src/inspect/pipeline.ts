@@ -1,6 +1,6 @@
 import { applyTransaction } from "../contracts/executeBlock.js";
 import type { BlockEnv, ContractRegistry, SignerAccount } from "../contracts/runtime.js";
-import { MemoState, StateOverlay, type StateReader } from "../contracts/state.js";
+import { attemptOrSettle, MemoState, StateOverlay, type StateReader, type StateView } from "../contracts/state.js";
 import { checkTxStateful, checkTxStateless, type StatelessChecked } from "../contracts/validity.js";
 import { AttestaError } from "../errors.js";
 import { decodeTransaction, type SignedTransaction } from "../ledger/transaction.js";
@@ -113,12 +113,13 @@ export const badSignature = (): Rejection =>
 /**
  * Stage 2, against the head state: the signer is known and may sign (a revoked device may
  * not), the nonce is not used and at most `maxNonceAhead` ahead, the fee payer covers the
- * fee, and the method's `authorise` rule lets the sender call it (UNAUTHORISED).
+ * fee, and the method's `authorise` rule lets the sender call it (UNAUTHORISED). A read that
+ * misses throws NotAtHand (see `settle`).
  */
-export async function inspectStateful(d: Decoded, state: StateReader, maxNonceAhead = MAX_NONCE_AHEAD): Promise<SignerAccount | Rejection> {
+export function inspectStateful(d: Decoded, state: StateView, maxNonceAhead = MAX_NONCE_AHEAD): SignerAccount | Rejection {
   try {
-    const account = await checkTxStateful(d.tx, state, d.checked.signer, { maxNonceAhead });
-    if (d.checked.method.authorise !== undefined) await d.checked.method.authorise(state, d.tx.sender, d.checked.args);
+    const account = checkTxStateful(d.tx, state, d.checked.signer, { maxNonceAhead });
+    if (d.checked.method.authorise !== undefined) d.checked.method.authorise(state, d.tx.sender, d.checked.args);
     return account;
   } catch (err) {
     return rejection(err, InspectStage.STATEFUL);
@@ -131,9 +132,10 @@ export async function inspectStateful(d: Decoded, state: StateReader, maxNonceAh
  * encoded), and reads the verdict off its receipt: device active, bound to the bridge, seq not
  * replayed, the profile's hard and soft checks, and every other rule of the method. `account`
  * is what `inspectStateful` resolved over this same `state` (a MemoState: it does not change).
+ * A read that misses throws NotAtHand, and leaves nothing behind (the overlay is the run's own).
  */
-export async function dryRun(d: Decoded, account: SignerAccount, state: StateReader, env: InspectEnv): Promise<Verdict> {
-  const receipt = await applyTransaction(new StateOverlay(state), env, d.tx, d.checked, account, { authorised: true });
+export function dryRun(d: Decoded, account: SignerAccount, state: StateView, env: InspectEnv): Verdict {
+  const receipt = applyTransaction(new StateOverlay(state), env, d.tx, d.checked, account, { authorised: true });
   return verdictOfReceipt(receipt, InspectStage.DRY_RUN);
 }
 
@@ -209,15 +211,18 @@ export async function runPipeline(list: readonly Uint8Array[], env: InspectEnv, 
       out[i] = { tx, verdict: badSignature() };
       continue;
     }
+    // Each stage at once when its reads are at hand (no promise: a warm cache), else settled.
     const t0 = timed ? performance.now() : 0;
-    const account = await inspectStateful(s, state, maxNonceAhead);
+    const resolved = attemptOrSettle(state, () => inspectStateful(s, state, maxNonceAhead));
+    const account = resolved instanceof Promise ? await resolved : resolved;
     const t1 = timed ? performance.now() : 0;
     stateful += t1 - t0;
     if (isRejection(account)) {
       out[i] = { tx, verdict: account };
       continue;
     }
-    const verdict = await dryRun(s, account, state, env);
+    const judged = attemptOrSettle(state, () => dryRun(s, account, state, env));
+    const verdict = judged instanceof Promise ? await judged : judged;
     if (timed) dry += performance.now() - t1;
     out[i] = { tx, verdict: isRejection(verdict) ? verdict : (admit?.(tx) ?? verdict) };
   }

@@ -1,5 +1,5 @@
 import type { SignedTransaction } from "../ledger/transaction.js";
-import { MemoState } from "../contracts/state.js";
+import { attemptOrSettle, MemoState } from "../contracts/state.js";
 import { checkTxStateless } from "../contracts/validity.js";
 import { isAttestaError } from "../errors.js";
 import { dryRun, inspectStateful, isRejection, nextTurn, STATE_SLICE, type InspectEnv, type PipelineDeps } from "./pipeline.js";
@@ -51,12 +51,14 @@ export async function recheckPending(
       continue;
     }
     const d = { tx, checked };
-    const account = await inspectStateful(d, state);
+    const resolved = attemptOrSettle(state, () => inspectStateful(d, state));
+    const account = resolved instanceof Promise ? await resolved : resolved;
     if (isRejection(account)) {
       refused.push({ tx, code: account.code });
       continue;
     }
-    const verdict = await dryRun(d, account, state, env);
+    const judged = attemptOrSettle(state, () => dryRun(d, account, state, env));
+    const verdict = judged instanceof Promise ? await judged : judged;
     if (verdict.kind === "reject") refused.push({ tx, code: verdict.code });
   }
   return refused;

@@ -6,6 +6,7 @@ import { verifyBlock, type ImportContext } from "../consensus/importBlock.js";
 import { produceBlock } from "../consensus/produceBlock.js";
 import type { StateAccess, Transition } from "../consensus/stateTransition.js";
 import type { Genesis } from "../contracts/genesis.js";
+import { query } from "../contracts/state.js";
 import { readJailed, validatorSetAt, type ValidatorSet } from "../contracts/modules/validators.js";
 import type { ContractRegistry } from "../contracts/runtime.js";
 import { AttestaError } from "../errors.js";
@@ -106,9 +107,9 @@ export class Chain {
     if (head === undefined) throw new Error(`database has no block at its head height ${height}`);
     const finalized = (await store.finalizedHeight()) ?? 0;
     const chain = new Chain(deps, options, expected.hash, { header: head.header, hash: headerHash(head.header) }, finalized, [], []);
-    chain.nextSet = await validatorSetAt(chain.state, height + 1);
-    chain.headSet = await validatorSetAt(chain.state, height);
-    chain.jailedAtHead = await readJailed(chain.state);
+    chain.nextSet = await query(chain.state, (s) => validatorSetAt(s, height + 1));
+    chain.headSet = await query(chain.state, (s) => validatorSetAt(s, height));
+    chain.jailedAtHead = await query(chain.state, readJailed);
     log.info({ height, finalized, headHash: toHex(chain.headRef.hash) }, "chain opened");
     return chain;
   }
@@ -272,8 +273,8 @@ export class Chain {
     this.headRef = { header: block.header, hash };
     this.finalized = finalizedHeight;
     this.headSet = this.nextSet;
-    this.nextSet = await validatorSetAt(this.state, height + 1);
-    this.jailedAtHead = await readJailed(this.state);
+    this.nextSet = await query(this.state, (s) => validatorSetAt(s, height + 1));
+    this.jailedAtHead = await query(this.state, readJailed);
     this.proposals.clear();
     const imported: ImportedBlock = { block, hash, receipts: transition.receipts, dropped: transition.dropped };
     this.deps.logger.debug({ height, txs: block.txs.length, hash: toHex(hash) }, "block committed");

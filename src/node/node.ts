@@ -6,6 +6,7 @@ import { createRegistry } from "../contracts/index.js";
 import { parseGenesis, type Genesis } from "../contracts/genesis.js";
 import { readAccount, ZERO_COUNTERS } from "../contracts/modules/accounts.js";
 import { rolesOf } from "../contracts/modules/access.js";
+import { query } from "../contracts/state.js";
 import { AttestaError } from "../errors.js";
 import { admitTransactions, type Admission } from "../inspect/admit.js";
 import { inspectBareReading } from "../inspect/dryRun.js";
@@ -274,7 +275,7 @@ class Node implements AttestaNode {
   /** Puts evidence of equivocation on chain: a `validators.evidence` transaction signed by this validator. */
   private async submitEvidence(evidence: Evidence): Promise<void> {
     try {
-      const account = await readAccount(this.chain.state, this.key.address);
+      const account = await query(this.chain.state, (s) => readAccount(s, this.key.address));
       const nonce = (account?.nonce ?? 0) + this.mempool.all().filter((tx) => equalBytes(tx.sender, this.key.address)).length;
       const tx = evidenceTransaction(this.genesis.chainId, this.genesis.params.feePerByte, this.key, nonce, evidence);
       const [result] = await this.submitTxs([tx.bytes]);
@@ -453,13 +454,13 @@ class Node implements AttestaNode {
   }
 
   async account(address: Uint8Array): Promise<AccountView> {
-    const account = (await readAccount(this.chain.state, address)) ?? { balance: 0n, nonce: 0, counters: ZERO_COUNTERS };
+    const account = (await query(this.chain.state, (s) => readAccount(s, address))) ?? { balance: 0n, nonce: 0, counters: ZERO_COUNTERS };
     return {
       address,
       balance: account.balance,
       nonce: account.nonce,
       pendingNonce: this.mempool.pendingNonce(address, account.nonce),
-      roles: await rolesOf(this.chain.state, address),
+      roles: await query(this.chain.state, (s) => rolesOf(s, address)),
       counters: account.counters,
     };
   }

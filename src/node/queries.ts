@@ -4,7 +4,7 @@ import { readDevice } from "../contracts/modules/devices/state.js";
 import { listOffers, licencesOf } from "../contracts/modules/market/state.js";
 import { profileInForce, readProfile } from "../contracts/modules/profiles/state.js";
 import { openVotes, validatorSetAt, validatorSetHash } from "../contracts/modules/validators.js";
-import type { StateReader } from "../contracts/state.js";
+import { query, type StateReader } from "../contracts/state.js";
 import { AttestaError } from "../errors.js";
 import type { ProfileVersion } from "../contracts/modules/profiles/spec.js";
 import type { Mempool } from "../inspect/mempool.js";
@@ -58,10 +58,10 @@ export class AttestationQueryService implements AttestationQueries {
 
   async device(id: string): Promise<DeviceView | undefined> {
     const { chain, store, mempool } = this.deps;
-    const record = await readDevice(chain.state, id);
+    const record = await query(chain.state, (s) => readDevice(s, id));
     if (record === undefined) return undefined;
     const head = chain.head.header;
-    const profile = await profileInForce(chain.state, record.profileId, head.height + 1);
+    const profile = await query(chain.state, (s) => profileInForce(s, record.profileId, head.height + 1));
     const last = await lastReadingOf(store, id);
     const address = addressOf(record.publicKey);
     const maxSeconds = profile?.spec.interval?.maxSeconds;
@@ -92,18 +92,18 @@ export class AttestationQueryService implements AttestationQueries {
       const header = block.header;
       // readDevice builds the record's key: the proof is of exactly that key and the bytes stored under it.
       const reader = recordingReader(chain.state);
-      const record = await readDevice(reader, id);
+      const record = await query(reader, (s) => readDevice(s, id));
       if (record === undefined) return undefined;
       const key = reader.key;
       const recordBytes = reader.value;
       if (key === undefined || recordBytes === undefined) throw new Error("device record read without a key");
       const proof = await chain.tree.prove(header.stateRoot, key);
       if (!verifyStateProof(header.stateRoot, key, recordBytes, proof)) continue;
-      const validators = await validatorSetAt(chain.state, height);
+      const validators = await query(chain.state, (s) => validatorSetAt(s, height));
       if (!equalBytes(validatorSetHash(validators), header.validatorsHash)) continue;
       const commit = height === 0 ? null : await store.commit(height);
       if (commit === undefined) continue;
-      const profile = await profileInForce(chain.state, record.profileId, chain.head.header.height + 1);
+      const profile = await query(chain.state, (s) => profileInForce(s, record.profileId, chain.head.header.height + 1));
       const anomalies = await anomaliesOf(store, id, RECENT_FINDINGS + (chain.head.header.height - height));
       return {
         record,
@@ -134,20 +134,20 @@ export class AttestationQueryService implements AttestationQueries {
   }
 
   profile(id: string, version?: number): Promise<ProfileVersion | undefined> {
-    return readProfile(this.deps.chain.state, id, version);
+    return query(this.deps.chain.state, (s) => readProfile(s, id, version));
   }
 
   async validators(): Promise<ValidatorsView> {
     const state = this.deps.chain.state;
     const next = this.deps.chain.head.header.height + 1;
-    return { validators: await validatorSetAt(state, next), votes: await openVotes(state, next) };
+    return query(state, (s) => ({ validators: validatorSetAt(s, next), votes: openVotes(s, next) }));
   }
 
   async marketOffers({ from, limit }: { readonly from?: number; readonly limit: number }): Promise<OfferView[]> {
-    return listOffers(this.deps.chain.state, { ...(from !== undefined ? { from } : {}), limit });
+    return query(this.deps.chain.state, (s) => listOffers(s, { ...(from !== undefined ? { from } : {}), limit }));
   }
 
   async licences(buyer: Uint8Array): Promise<LicenceView[]> {
-    return licencesOf(this.deps.chain.state, buyer);
+    return query(this.deps.chain.state, (s) => licencesOf(s, buyer));
   }
 }

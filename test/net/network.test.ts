@@ -1,3 +1,4 @@
+import { query } from "../../src/contracts/state.js";
 import { multiaddr } from "@multiformats/multiaddr";
 import { afterEach, describe, expect, it } from "vitest";
 import { buildTransaction, generateKeyPair, transferArgs } from "../../src/client/index.js";
@@ -190,7 +191,7 @@ describe("peers", () => {
     expect(headers).toHaveLength(3);
     for (const [bytes, commitValue] of headers) {
       const header = decodeHeader(bytes as Uint8Array);
-      const set = await validatorSetAt(chain.state, header.height);
+      const set = await query(chain.state, (s) => validatorSetAt(s, header.height));
       expect(() => verifyCommit(readCommit(commitValue as Encodable), set, chainId, header.height, headerHash(header))).not.toThrow();
     }
 

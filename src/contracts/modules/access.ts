@@ -6,7 +6,7 @@ import { TupleReader } from "../../ledger/tuple.js";
 import { ExecErrorCode } from "../errors.js";
 import { ModuleId, stateKey } from "../moduleIds.js";
 import { defineMethod, type ContractModule } from "../runtime.js";
-import type { StateOverlay, StateReader } from "../state.js";
+import type { StateOverlay, StateView } from "../state.js";
 
 /** Roles an account may hold. The numbers are in state keys: never reorder. */
 export const Role = { admin: 1, operator: 2, consumer: 3 } as const;
@@ -16,13 +16,13 @@ export const ROLES = Object.keys(Role) as Role[];
 const roleKey = (role: Role, address: Uint8Array): Uint8Array => stateKey(ModuleId.ACCESS, Uint8Array.of(Role[role]), address);
 const HELD = Uint8Array.of(1);
 
-export async function hasRole(state: StateReader, address: Uint8Array, role: Role): Promise<boolean> {
-  return (await state.get(roleKey(role, address))) !== undefined;
+export function hasRole(state: StateView, address: Uint8Array, role: Role): boolean {
+  return state.get(roleKey(role, address)) !== undefined;
 }
 
-export async function rolesOf(state: StateReader, address: Uint8Array): Promise<Role[]> {
+export function rolesOf(state: StateView, address: Uint8Array): Role[] {
   const held: Role[] = [];
-  for (const role of ROLES) if (await hasRole(state, address, role)) held.push(role);
+  for (const role of ROLES) if (hasRole(state, address, role)) held.push(role);
   return held;
 }
 
@@ -61,16 +61,16 @@ function decodeRoleArgs(args: readonly Encodable[]): RoleArgs {
   return { account, role: role as Role };
 }
 
-async function requireAdmin(state: StateReader, sender: Uint8Array): Promise<void> {
-  if (!(await hasRole(state, sender, "admin"))) throw new AttestaError(AccessErrorCode.UNAUTHORISED, "only an admin manages roles");
+function requireAdmin(state: StateView, sender: Uint8Array): void {
+  if (!hasRole(state, sender, "admin")) throw new AttestaError(AccessErrorCode.UNAUTHORISED, "only an admin manages roles");
 }
 
 /** `access.grant [account: 20-byte address, role: "admin" | "operator" | "consumer"]`, by an admin. */
 const grant = defineMethod<RoleArgs>({
   decodeArgs: decodeRoleArgs,
   authorise: (state, sender) => requireAdmin(state, sender),
-  async execute(ctx, { account, role }) {
-    if (await hasRole(ctx.state, account, role)) throw new AttestaError(AccessErrorCode.ROLE_HELD, "role already held", { role });
+  execute(ctx, { account, role }) {
+    if (hasRole(ctx.state, account, role)) throw new AttestaError(AccessErrorCode.ROLE_HELD, "role already held", { role });
     grantRole(ctx.state, account, role);
     ctx.emit("role.granted", [
       ["account", account],
@@ -84,9 +84,9 @@ const grant = defineMethod<RoleArgs>({
 const revoke = defineMethod<RoleArgs>({
   decodeArgs: decodeRoleArgs,
   authorise: (state, sender) => requireAdmin(state, sender),
-  async execute(ctx, { account, role }) {
+  execute(ctx, { account, role }) {
     if (role === "admin" && equalBytes(account, ctx.sender)) throw new AttestaError(AccessErrorCode.SELF_REVOKE, "an admin cannot revoke its own admin role");
-    if (!(await hasRole(ctx.state, account, role))) throw new AttestaError(AccessErrorCode.ROLE_NOT_HELD, "role not held", { role });
+    if (!hasRole(ctx.state, account, role)) throw new AttestaError(AccessErrorCode.ROLE_NOT_HELD, "role not held", { role });
     revokeRole(ctx.state, account, role);
     ctx.emit("role.revoked", [
       ["account", account],

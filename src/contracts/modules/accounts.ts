@@ -6,7 +6,7 @@ import { ExecErrorCode } from "../errors.js";
 import { ModuleId, stateKey } from "../moduleIds.js";
 import { defineMethod, type ContractModule, type Signer, type SignerAccount } from "../runtime.js";
 import { TxErrorCode } from "../../ledger/txErrors.js";
-import { readState, StateCodec, type StateOverlay, type StateReader } from "../state.js";
+import { readState, StateCodec, type StateOverlay, type StateView } from "../state.js";
 
 /** Accounting of an account or a device: transactions signed, readings, anomalies, fees paid. */
 export interface Counters {
@@ -45,7 +45,7 @@ const ACCOUNT = new StateCodec<Account>(
   },
 );
 
-export function readAccount(state: StateReader, address: Uint8Array): Promise<Account | undefined> {
+export function readAccount(state: StateView, address: Uint8Array): Account | undefined {
   return readState(state, accountKey(address), ACCOUNT);
 }
 
@@ -53,14 +53,14 @@ export function writeAccount(state: StateOverlay, address: Uint8Array, account: 
   state.put(accountKey(address), account, ACCOUNT);
 }
 
-export async function credit(state: StateOverlay, address: Uint8Array, amount: bigint): Promise<void> {
-  const account = (await readAccount(state, address)) ?? EMPTY_ACCOUNT;
+export function credit(state: StateOverlay, address: Uint8Array, amount: bigint): void {
+  const account = readAccount(state, address) ?? EMPTY_ACCOUNT;
   writeAccount(state, address, { ...account, balance: account.balance + amount });
 }
 
 /** Adds readings and anomalies (of its devices) to an account's counters. */
-export async function countReadings(state: StateOverlay, address: Uint8Array, readings: number, anomalies: number): Promise<void> {
-  const account = (await readAccount(state, address)) ?? EMPTY_ACCOUNT;
+export function countReadings(state: StateOverlay, address: Uint8Array, readings: number, anomalies: number): void {
+  const account = readAccount(state, address) ?? EMPTY_ACCOUNT;
   const c = account.counters;
   writeAccount(state, address, { ...account, counters: { ...c, readings: c.readings + readings, anomalies: c.anomalies + anomalies } });
 }
@@ -89,8 +89,8 @@ export function payerAccountOf(account: SignerAccount): { readonly account: Acco
   return "payerAccount" in account ? { account: (account as PayerResolved).payerAccount } : undefined;
 }
 
-export async function debit(state: StateOverlay, address: Uint8Array, amount: bigint): Promise<void> {
-  const account = await readAccount(state, address);
+export function debit(state: StateOverlay, address: Uint8Array, amount: bigint): void {
+  const account = readAccount(state, address);
   if (account === undefined || account.balance < amount) {
     throw new AttestaError(ExecErrorCode.INSUFFICIENT_FUNDS, "balance too low", { amount: amount.toString() });
   }
@@ -99,14 +99,14 @@ export async function debit(state: StateOverlay, address: Uint8Array, amount: bi
 
 /** Accounts sign for themselves: their nonce, their balance pays the fee. */
 export const accountSigner: Signer = {
-  async resolve(state, sender): Promise<PayerResolved> {
-    const account = await readAccount(state, sender);
+  resolve(state, sender): PayerResolved {
+    const account = readAccount(state, sender);
     if (account === undefined) throw new AttestaError(TxErrorCode.UNKNOWN_SENDER, "sender has no account");
     return { nonce: account.nonce, payer: sender, payerBalance: account.balance, payerAccount: account };
   },
-  async charge(state, sender, resolved, fee) {
+  charge(state, sender, resolved, fee) {
     const known = payerAccountOf(resolved);
-    chargeFeeFrom(state, sender, known === undefined ? await readAccount(state, sender) : known.account, fee, true, true);
+    chargeFeeFrom(state, sender, known === undefined ? readAccount(state, sender) : known.account, fee, true, true);
   },
 };
 
@@ -120,10 +120,10 @@ const transfer = defineMethod<TransferArgs>({
     const r = new TupleReader(args, "args", 2);
     return { to: r.bytes("to", ADDRESS_LENGTH), amount: r.u64("amount") };
   },
-  async execute(ctx, { to, amount }) {
+  execute(ctx, { to, amount }) {
     if (amount === 0n) throw new AttestaError(ExecErrorCode.INVALID_ARGUMENT, "amount must be positive");
-    await debit(ctx.state, ctx.sender, amount);
-    await credit(ctx.state, to, amount);
+    debit(ctx.state, ctx.sender, amount);
+    credit(ctx.state, to, amount);
     ctx.emit("transfer", [["from", ctx.sender], ["to", to], ["amount", amount]]);
   },
 });

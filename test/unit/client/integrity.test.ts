@@ -1,3 +1,4 @@
+import { query } from "../../../src/contracts/state.js";
 import { beforeAll, describe, expect, it } from "vitest";
 import { decodeDeviceRecord, deviceRecordKey } from "../../../src/client/deviceRecord.js";
 import {
@@ -311,7 +312,7 @@ describe("verifyIntegrity: every tampering fails with its code", () => {
 describe("the SDK's copies of layouts it may not import", () => {
   it("deviceRecordKey is the key readDevice reads, and decodeDeviceRecord reads deviceTuple's bytes", async () => {
     let readKey: Uint8Array | undefined;
-    await readDevice({ get: async (key) => void (readKey = key) }, ID);
+    await query({ get: async (key) => void (readKey = key) }, (view) => readDevice(view, ID));
     expect(readKey).toEqual(deviceRecordKey(ID));
     const decoded = decodeDeviceRecord(deviceTuple(record));
     expect(decoded).toEqual({ ...record, publicKey: toHex(record.publicKey), owner: toHex(record.owner) });

@@ -1,3 +1,4 @@
+import { query } from "../../../src/contracts/state.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { generateKeyPair } from "../../../src/crypto/keys.js";
 import { AccessErrorCode, hasRole, rolesOf } from "../../../src/contracts/modules/access.js";
@@ -16,10 +17,10 @@ describe("access", () => {
   });
 
   it("genesis roles are in state", async () => {
-    expect(await rolesOf(c.state, c.t.admin.address)).toEqual(["admin"]);
-    expect(await rolesOf(c.state, c.t.operator.address)).toEqual(["operator"]);
-    expect(await rolesOf(c.state, c.t.consumer.address)).toEqual(["consumer"]);
-    expect(await rolesOf(c.state, c.t.stranger.address)).toEqual([]);
+    expect(await query(c.state, (s) => rolesOf(s, c.t.admin.address))).toEqual(["admin"]);
+    expect(await query(c.state, (s) => rolesOf(s, c.t.operator.address))).toEqual(["operator"]);
+    expect(await query(c.state, (s) => rolesOf(s, c.t.consumer.address))).toEqual(["consumer"]);
+    expect(await query(c.state, (s) => rolesOf(s, c.t.stranger.address))).toEqual([]);
   });
 
   it("an admin grants a role (role.granted) and the role takes effect: the new operator registers a device", async () => {
@@ -28,7 +29,7 @@ describe("access", () => {
     expect((await c.registerDevice({ owner: stranger })).outcome).toMatchObject(failedWith(DeviceErrorCode.UNAUTHORISED));
     const granted = await c.run(admin, "access.grant", [stranger.address, "operator"]);
     expect(granted.events.map((e) => [e.type, eventAttributes(e)])).toEqual([["role.granted", { account: stranger.address, role: "operator", by: admin.address }]]);
-    expect(await hasRole(c.state, stranger.address, "operator")).toBe(true);
+    expect(await query(c.state, (s) => hasRole(s, stranger.address, "operator"))).toBe(true);
     expect((await c.registerDevice({ owner: stranger })).outcome).toMatchObject(OK);
   });
 
@@ -37,7 +38,7 @@ describe("access", () => {
     await c.publishProfile();
     const revoked = await c.run(admin, "access.revoke", [operator.address, "operator"]);
     expect(revoked.events.map((e) => [e.type, eventAttributes(e)])).toEqual([["role.revoked", { account: operator.address, role: "operator", by: admin.address }]]);
-    expect(await rolesOf(c.state, operator.address)).toEqual([]);
+    expect(await query(c.state, (s) => rolesOf(s, operator.address))).toEqual([]);
     expect((await c.registerDevice({ owner: operator })).outcome).toMatchObject(failedWith(DeviceErrorCode.UNAUTHORISED));
   });
 
@@ -46,7 +47,7 @@ describe("access", () => {
       expect(await c.run(who, "access.grant", [who.address, "admin"])).toMatchObject(failedWith(AccessErrorCode.UNAUTHORISED));
       expect(await c.run(who, "access.revoke", [c.t.admin.address, "admin"])).toMatchObject(failedWith(AccessErrorCode.UNAUTHORISED));
     }
-    expect(await hasRole(c.state, c.t.admin.address, "admin")).toBe(true);
+    expect(await query(c.state, (s) => hasRole(s, c.t.admin.address, "admin"))).toBe(true);
   });
 
   it("ROLE_HELD, ROLE_NOT_HELD; a role may go to an address with no account yet", async () => {
@@ -54,7 +55,7 @@ describe("access", () => {
     expect(await c.run(c.t.admin, "access.grant", [c.t.operator.address, "operator"])).toMatchObject(failedWith(AccessErrorCode.ROLE_HELD));
     expect(await c.run(c.t.admin, "access.revoke", [c.t.operator.address, "consumer"])).toMatchObject(failedWith(AccessErrorCode.ROLE_NOT_HELD));
     expect(await c.run(c.t.admin, "access.grant", [fresh.address, "consumer"])).toMatchObject(OK);
-    expect(await rolesOf(c.state, fresh.address)).toEqual(["consumer"]);
+    expect(await query(c.state, (s) => rolesOf(s, fresh.address))).toEqual(["consumer"]);
   });
 
   it("SELF_REVOKE: an admin cannot drop its own admin role, but another admin can", async () => {
@@ -62,7 +63,7 @@ describe("access", () => {
     expect(await c.run(admin, "access.revoke", [admin.address, "admin"])).toMatchObject(failedWith(AccessErrorCode.SELF_REVOKE));
     expect(await c.run(admin, "access.grant", [stranger.address, "admin"])).toMatchObject(OK);
     expect(await c.run(stranger, "access.revoke", [admin.address, "admin"])).toMatchObject(OK);
-    expect(await hasRole(c.state, admin.address, "admin")).toBe(false);
+    expect(await query(c.state, (s) => hasRole(s, admin.address, "admin"))).toBe(false);
   });
 
   it("MALFORMED: an unknown role, an address of the wrong length, a wrong tuple", async () => {

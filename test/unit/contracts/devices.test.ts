@@ -1,3 +1,4 @@
+import { query } from "../../../src/contracts/state.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { generateKeyPair, type KeyPair } from "../../../src/crypto/keys.js";
 import { KEY_TYPES } from "../../../src/crypto/keyTypes.js";
@@ -23,16 +24,16 @@ const probeModule: ContractModule = {
   methods: {
     ping: defineMethod<null>({
       decodeArgs: (args) => (new TupleReader(args, "args", 0), null),
-      execute: async () => undefined,
+      execute: () => undefined,
       signer: deviceSigner,
     }),
     trip: defineMethod<null>({
       decodeArgs: (args) => (new TupleReader(args, "args", 0), null),
-      async execute(ctx) {
-        const id = (await deviceIdOfAddress(ctx.state, ctx.sender))!;
-        const record = (await readDevice(ctx.state, id))!;
+      execute(ctx) {
+        const id = deviceIdOfAddress(ctx.state, ctx.sender)!;
+        const record = readDevice(ctx.state, id)!;
         writeDevice(ctx.state, { ...record, anomalyWindow: [...record.anomalyWindow, ctx.env.timestamp] });
-        await suspendDevice(ctx, id, "policy");
+        suspendDevice(ctx, id, "policy");
       },
       signer: deviceSigner,
     }),
@@ -79,7 +80,7 @@ describe("devices", () => {
       });
       expect(outcome.events.map((e) => e.type)).toEqual(["device.registered"]);
       expect(eventAttributes(outcome.events[0]!)).toMatchObject({ device: id, owner: operator.address, keyType: "p256", kind: "sensor", profile: "air-quality" });
-      expect(await deviceIdOfAddress(c.state, key.address)).toBe(id);
+      expect(await query(c.state, (s) => deviceIdOfAddress(s, key.address))).toBe(id);
     });
 
     it("UNAUTHORISED without the operator role (admin, consumer, no role)", async () => {
@@ -190,8 +191,8 @@ describe("devices", () => {
       expect(rotated).toMatchObject(OK);
       expect(eventAttributes(rotated.events[0]!)).toEqual({ device: id, publicKey: next.publicKey, previous: key.publicKey });
       expect((await c.device(id))?.publicKey).toEqual(next.publicKey);
-      expect(await deviceIdOfAddress(c.state, next.address)).toBe(id);
-      expect(await deviceIdOfAddress(c.state, key.address)).toBeUndefined();
+      expect(await query(c.state, (s) => deviceIdOfAddress(s, next.address))).toBe(id);
+      expect(await query(c.state, (s) => deviceIdOfAddress(s, key.address))).toBeUndefined();
       expect(await send(operator, "devices.rotateKey", [id, key.publicKey])).toMatchObject(failedWith(DeviceErrorCode.KEY_RETIRED));
     });
 
@@ -312,14 +313,14 @@ describe("devices", () => {
   describe("device signer", () => {
     it.each(KEY_TYPES)("a %s device signs its own transactions: its nonce, its counters, its owner pays", async (keyType) => {
       const { id, key } = await c.registerDevice({ keyType });
-      const before = (await readAccount(c.state, operator.address))!;
+      const before = (await query(c.state, (s) => readAccount(s, operator.address)))!;
       const txs = [await c.tx(key, "probe.ping", []), await c.tx(key, "probe.ping", [])];
       for (const tx of txs) expect(verifySignature(tx.keyType, tx.publicKey, tx.signature, tx.payload)).toBe(true);
       expect(txs.map((tx) => tx.nonce)).toEqual([0, 1]);
       expect(await c.outcomes(txs)).toMatchObject([OK, OK]);
       const fees = txs[0]!.fee + txs[1]!.fee;
       expect(await c.device(id)).toMatchObject({ nonce: 2, counters: { txs: 2, readings: 0, anomalies: 0, feesPaid: fees } });
-      expect(await readAccount(c.state, operator.address)).toEqual({
+      expect(await query(c.state, (s) => readAccount(s, operator.address))).toEqual({
         balance: before.balance - fees,
         nonce: before.nonce,
         counters: { ...before.counters, feesPaid: before.counters.feesPaid + fees },
@@ -349,7 +350,7 @@ describe("devices", () => {
       expect(await send(admin, "access.grant", [poor.address, "operator"])).toMatchObject(OK);
       const { id, key } = await c.registerDevice();
       expect(await send(operator, "devices.transfer", [id, poor.address])).toMatchObject(OK);
-      expect(await readAccount(c.state, poor.address)).toBeUndefined();
+      expect(await query(c.state, (s) => readAccount(s, poor.address))).toBeUndefined();
       expect(await c.run(key, "probe.ping", [])).toMatchObject(invalidWith(TxErrorCode.INSUFFICIENT_FUNDS));
       expect(await c.run(key, "probe.ping", [], { fee: FUNDED_BALANCE })).toMatchObject(invalidWith(TxErrorCode.INSUFFICIENT_FUNDS));
     });

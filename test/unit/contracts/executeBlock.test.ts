@@ -1,3 +1,4 @@
+import { query } from "../../../src/contracts/state.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { generateKeyPair } from "../../../src/crypto/keys.js";
 import { AttestaError } from "../../../src/errors.js";
@@ -53,13 +54,13 @@ describe("executeBlock over a real level state", () => {
     expect(receipts[0]).toMatchObject({ status: "ok", code: "", fee: tx.fee });
     expect(receipts[0]!.events[0]!.type).toBe("transfer");
     const view = after(changes);
-    expect(await readAccount(view, alice!.address)).toEqual({
+    expect(await query(view, (s) => readAccount(s, alice!.address))).toEqual({
       balance: FUNDED_BALANCE - 700n - tx.fee,
       nonce: 1,
       counters: { txs: 1, readings: 0, anomalies: 0, feesPaid: tx.fee },
     });
-    expect((await readAccount(view, bob!.address))?.balance).toBe(FUNDED_BALANCE + 700n);
-    expect((await readAccount(view, env.proposer))?.balance).toBe(tx.fee);
+    expect((await query(view, (s) => readAccount(s, bob!.address)))?.balance).toBe(FUNDED_BALANCE + 700n);
+    expect((await query(view, (s) => readAccount(s, env.proposer)))?.balance).toBe(tx.fee);
   });
 
   it("a failing transfer reverts its own writes, still pays its fee, and gets a coded receipt", async () => {
@@ -76,18 +77,39 @@ describe("executeBlock over a real level state", () => {
     expect(receipts[1]!.events).toEqual([]);
     const view = after(changes);
     const fees = ok.fee + tooMuch.fee + zero.fee;
-    expect(await readAccount(view, alice!.address)).toEqual({
+    expect(await query(view, (s) => readAccount(s, alice!.address))).toEqual({
       balance: FUNDED_BALANCE - 5n - fees,
       nonce: 3,
       counters: { txs: 3, readings: 0, anomalies: 0, feesPaid: fees },
     });
-    expect((await readAccount(view, bob!.address))?.balance).toBe(FUNDED_BALANCE + 5n);
+    expect((await query(view, (s) => readAccount(s, bob!.address)))?.balance).toBe(FUNDED_BALANCE + 5n);
   });
 
   it("gives the same changes and receipts when the same block runs twice", async () => {
     const [alice, bob, carol] = t.accounts;
     const txs = [makeTransfer(t.genesis, alice!, bob!, 3n, { nonce: 0 }), makeTransfer(t.genesis, bob!, carol!, 9n, { nonce: 0 })];
     expect(await run(txs)).toEqual(await run(txs));
+  });
+
+  it("gives the same block over a base with nothing at hand, each read a miss that runs its transaction again", async () => {
+    const [alice, bob, carol] = t.accounts;
+    const txs = [
+      makeTransfer(t.genesis, alice!, bob!, 3n, { nonce: 0 }),
+      makeTransfer(t.genesis, bob!, carol!, 9n, { nonce: 0 }),
+      makeTransfer(t.genesis, carol!, alice!, FUNDED_BALANCE * 2n, { nonce: 0 }), // fails after its fee: reverted writes
+      makeTransfer(t.genesis, alice!, generateKeyPair().address, 1n, { nonce: 1 }),
+    ];
+    let gets = 0;
+    const cold = {
+      get: (k: Uint8Array) => {
+        gets++;
+        return open.chain.state.get(k);
+      },
+    };
+    const warm = await run(txs);
+    expect(await executeBlock(cold, env, txs, registry)).toEqual(warm);
+    // Each key is fetched once, however many runs its transaction took.
+    expect(gets).toBe(new Set(warm.changes.map((c) => Buffer.from(c.key).toString("hex"))).size);
   });
 
   it("refuses a block holding a transaction of another chain: WRONG_CHAIN", async () => {

@@ -1,3 +1,4 @@
+import { query } from "../../../src/contracts/state.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readAccount } from "../../../src/contracts/index.js";
 import {
@@ -60,7 +61,7 @@ describe("market: offers of data feeds, purchases and licences", () => {
         periodSeconds: DAY,
       });
       const expected: Offer = { id: 1, owner: c.t.operator.address, feed: "device:station-1", pricePerPeriod: 100n, periodSeconds: DAY, terms: "CC-BY-4.0", open: true };
-      expect(await readOffer(c.state, 1)).toEqual(expected);
+      expect(await query(c.state, (s) => readOffer(s, 1))).toEqual(expected);
       expect((await makeOffer(`device:${device}`, { price: 7n })).id).toBe(2);
     });
 
@@ -72,7 +73,7 @@ describe("market: offers of data feeds, purchases and licences", () => {
     it("an operator offers a zone's feed", async () => {
       const { outcome, id } = await makeOffer("zone:centre");
       expect(outcome).toMatchObject(ok);
-      expect((await readOffer(c.state, id))?.feed).toBe("zone:centre");
+      expect((await query(c.state, (s) => readOffer(s, id)))?.feed).toBe("zone:centre");
     });
 
     it("DEVICE_UNKNOWN for a device that is not registered", async () => {
@@ -123,7 +124,7 @@ describe("market: offers of data feeds, purchases and licences", () => {
   describe("market.buy", () => {
     it("moves the price of the periods to the owner and creates a licence until block time + periods × period", async () => {
       const { id } = await makeOffer(`device:${device}`, { price: 250n });
-      const owner = (await readAccount(c.state, c.t.operator.address))!.balance;
+      const owner = (await query(c.state, (s) => readAccount(s, c.t.operator.address)))!.balance;
       const outcome = await buy(id, 3);
       expect(outcome).toMatchObject(ok);
       const expiresAt = c.time + 3 * DAY * 1000;
@@ -135,9 +136,9 @@ describe("market: offers of data feeds, purchases and licences", () => {
         amount: 750n,
         expiresAt,
       });
-      expect((await readAccount(c.state, c.t.consumer.address))!.balance).toBe(FUNDED_BALANCE - 750n - outcome.fee);
-      expect((await readAccount(c.state, c.t.operator.address))!.balance).toBe(owner + 750n);
-      expect(await readLicence(c.state, c.t.consumer.address, "device:station-1")).toEqual({ buyer: c.t.consumer.address, feed: "device:station-1", expiresAt });
+      expect((await query(c.state, (s) => readAccount(s, c.t.consumer.address)))!.balance).toBe(FUNDED_BALANCE - 750n - outcome.fee);
+      expect((await query(c.state, (s) => readAccount(s, c.t.operator.address)))!.balance).toBe(owner + 750n);
+      expect(await query(c.state, (s) => readLicence(s, c.t.consumer.address, "device:station-1"))).toEqual({ buyer: c.t.consumer.address, feed: "device:station-1", expiresAt });
     });
 
     it("extends a running licence from its end, and a lapsed one from block time", async () => {
@@ -145,10 +146,10 @@ describe("market: offers of data feeds, purchases and licences", () => {
       await buy(id, 2);
       const end = c.time + 120_000;
       await buy(id, 1); // one block period later, still running
-      expect((await readLicence(c.state, c.t.consumer.address, "device:station-1"))?.expiresAt).toBe(end + 60_000);
+      expect((await query(c.state, (s) => readLicence(s, c.t.consumer.address, "device:station-1")))?.expiresAt).toBe(end + 60_000);
       const later = end + 3_600_000;
       await buy(id, 1, { timestamp: later }); // lapsed
-      expect((await readLicence(c.state, c.t.consumer.address, "device:station-1"))?.expiresAt).toBe(later + 60_000);
+      expect((await query(c.state, (s) => readLicence(s, c.t.consumer.address, "device:station-1")))?.expiresAt).toBe(later + 60_000);
     });
 
     it("UNAUTHORISED without the consumer role", async () => {
@@ -168,8 +169,8 @@ describe("market: offers of data feeds, purchases and licences", () => {
       const outcome = await buy(id, 2);
       expect(outcome).toMatchObject(failed(MarketErrorCode.INSUFFICIENT_FUNDS));
       expect(outcome.events).toEqual([]);
-      expect(await readLicence(c.state, c.t.consumer.address, "device:station-1")).toBeUndefined();
-      expect(await licencesOf(c.state, c.t.consumer.address)).toEqual([]);
+      expect(await query(c.state, (s) => readLicence(s, c.t.consumer.address, "device:station-1"))).toBeUndefined();
+      expect(await query(c.state, (s) => licencesOf(s, c.t.consumer.address))).toEqual([]);
     });
 
     it("INVALID_ARGUMENT for zero periods, a price past u64 or a licence end past the safe range", async () => {
@@ -207,7 +208,7 @@ describe("market: offers of data feeds, purchases and licences", () => {
       const { id } = await makeOffer(`device:${device}`, { price: 0n });
       const outcome = await buy(id, 5);
       expect(outcome).toMatchObject(ok);
-      expect((await readAccount(c.state, c.t.consumer.address))!.balance).toBe(FUNDED_BALANCE - outcome.fee);
+      expect((await query(c.state, (s) => readAccount(s, c.t.consumer.address)))!.balance).toBe(FUNDED_BALANCE - outcome.fee);
     });
   });
 
@@ -215,20 +216,20 @@ describe("market: offers of data feeds, purchases and licences", () => {
     it("closes the offer: no new purchases, licences bought stay", async () => {
       const { id } = await makeOffer();
       await buy(id, 1);
-      const licence = await readLicence(c.state, c.t.consumer.address, "device:station-1");
+      const licence = await query(c.state, (s) => readLicence(s, c.t.consumer.address, "device:station-1"));
       const outcome = await cancel(id);
       expect(outcome).toMatchObject(ok);
       expect(eventAttributes(outcome.events[0]!)).toEqual({ offerId: id, owner: c.t.operator.address });
-      expect((await readOffer(c.state, id))?.open).toBe(false);
+      expect((await query(c.state, (s) => readOffer(s, id)))?.open).toBe(false);
       expect(await buy(id, 1)).toMatchObject(failed(MarketErrorCode.OFFER_CLOSED));
-      expect(await readLicence(c.state, c.t.consumer.address, "device:station-1")).toEqual(licence);
+      expect(await query(c.state, (s) => readLicence(s, c.t.consumer.address, "device:station-1"))).toEqual(licence);
     });
 
     it("NOT_OWNER for anyone but the offer's owner", async () => {
       const { id } = await makeOffer();
       expect(await cancel(id, c.t.operator2)).toMatchObject(failed(MarketErrorCode.NOT_OWNER));
       expect(await cancel(id, c.t.admin)).toMatchObject(failed(MarketErrorCode.NOT_OWNER));
-      expect((await readOffer(c.state, id))?.open).toBe(true);
+      expect((await query(c.state, (s) => readOffer(s, id)))?.open).toBe(true);
     });
 
     it("OFFER_UNKNOWN and OFFER_CLOSED", async () => {
@@ -243,19 +244,19 @@ describe("market: offers of data feeds, purchases and licences", () => {
     it("listOffers pages by id (cancelled offers included); readOffer of an unknown id is undefined", async () => {
       for (let i = 0; i < 5; i++) await makeOffer(`device:${device}`, { price: BigInt(i) });
       await cancel(2);
-      expect((await listOffers(c.state)).map((o) => [o.id, o.pricePerPeriod, o.open])).toEqual([
+      expect((await query(c.state, listOffers)).map((o) => [o.id, o.pricePerPeriod, o.open])).toEqual([
         [1, 0n, true],
         [2, 1n, false],
         [3, 2n, true],
         [4, 3n, true],
         [5, 4n, true],
       ]);
-      expect((await listOffers(c.state, { from: 2, limit: 2 })).map((o) => o.id)).toEqual([2, 3]);
-      expect((await listOffers(c.state, { from: 5, limit: 10 })).map((o) => o.id)).toEqual([5]);
-      expect(await listOffers(c.state, { from: 6 })).toEqual([]);
-      expect(await listOffers(c.state, { limit: 0 })).toEqual([]);
-      expect(await readOffer(c.state, 6)).toBeUndefined();
-      await expect(listOffers(c.state, { limit: -1 })).rejects.toBeInstanceOf(RangeError);
+      expect((await query(c.state, (s) => listOffers(s, { from: 2, limit: 2 }))).map((o) => o.id)).toEqual([2, 3]);
+      expect((await query(c.state, (s) => listOffers(s, { from: 5, limit: 10 }))).map((o) => o.id)).toEqual([5]);
+      expect(await query(c.state, (s) => listOffers(s, { from: 6 }))).toEqual([]);
+      expect(await query(c.state, (s) => listOffers(s, { limit: 0 }))).toEqual([]);
+      expect(await query(c.state, (s) => readOffer(s, 6))).toBeUndefined();
+      await expect(query(c.state, (s) => listOffers(s, { limit: -1 }))).rejects.toBeInstanceOf(RangeError);
     });
 
     it("licencesOf lists a buyer's licences sorted by feed, one per feed", async () => {
@@ -264,11 +265,11 @@ describe("market: offers of data feeds, purchases and licences", () => {
       const zone = await makeOffer("zone:centre");
       const station = await makeOffer(`device:${device}`);
       for (const id of [zone.id, station.id, a.id, station.id]) expect(await buy(id, 1)).toMatchObject(ok);
-      const licences = await licencesOf(c.state, c.t.consumer.address);
+      const licences = await query(c.state, (s) => licencesOf(s, c.t.consumer.address));
       expect(licences.map((l) => l.feed)).toEqual(["device:alpha", "device:station-1", "zone:centre"]);
       expect(licences.map((l) => l.buyer)).toEqual([c.t.consumer.address, c.t.consumer.address, c.t.consumer.address]);
-      expect(await licencesOf(c.state, c.t.stranger.address)).toEqual([]);
-      expect(await readLicence(c.state, c.t.stranger.address, "zone:centre")).toBeUndefined();
+      expect(await query(c.state, (s) => licencesOf(s, c.t.stranger.address))).toEqual([]);
+      expect(await query(c.state, (s) => readLicence(s, c.t.stranger.address, "zone:centre"))).toBeUndefined();
     });
   });
 });

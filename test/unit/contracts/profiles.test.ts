@@ -1,3 +1,4 @@
+import { query } from "../../../src/contracts/state.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AttestaError } from "../../../src/errors.js";
 import { decodeTrusted, encode } from "../../../src/ledger/codec.js";
@@ -148,15 +149,15 @@ describe("profiles", () => {
   it("profileInForce: a version governs from the block after its publication; several in one block, the newest", async () => {
     await c.publishProfile("aq", MINIMAL_SPEC);
     const h1 = c.height;
-    expect(await profileInForce(c.state, "aq", h1)).toBeUndefined();
-    expect((await profileInForce(c.state, "aq", h1 + 1))?.version).toBe(1);
+    expect(await query(c.state, (s) => profileInForce(s, "aq", h1))).toBeUndefined();
+    expect((await query(c.state, (s) => profileInForce(s, "aq", h1 + 1)))?.version).toBe(1);
     const txs = [await c.tx(c.t.admin, "profiles.publish", publishArgs("aq", AIR_QUALITY_SPEC)), await c.tx(c.t.admin, "profiles.publish", publishArgs("aq", MINIMAL_SPEC))];
     expect(await c.outcomes(txs)).toMatchObject([OK, OK]);
     const h2 = c.height;
-    expect((await profileInForce(c.state, "aq", h2))?.version).toBe(1);
-    expect((await profileInForce(c.state, "aq", h2 + 1))?.version).toBe(3);
-    expect((await readProfile(c.state, "aq"))?.version).toBe(3);
-    expect(await profileInForce(c.state, "nope", h2 + 1)).toBeUndefined();
+    expect((await query(c.state, (s) => profileInForce(s, "aq", h2)))?.version).toBe(1);
+    expect((await query(c.state, (s) => profileInForce(s, "aq", h2 + 1)))?.version).toBe(3);
+    expect((await query(c.state, (s) => readProfile(s, "aq")))?.version).toBe(3);
+    expect(await query(c.state, (s) => profileInForce(s, "nope", h2 + 1))).toBeUndefined();
   });
 
   describe("assign", () => {

@@ -1,3 +1,4 @@
+import { query } from "../../../src/contracts/state.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { generateKeyPair, type KeyPair } from "../../../src/crypto/keys.js";
 import type { KeyType } from "../../../src/crypto/keyTypes.js";
@@ -70,16 +71,16 @@ describe("readings module through real blocks", () => {
         values: [["hum", 40], ["temp", 20.5]],
         findings: [],
       });
-      expect(await readReadingState(chain.state, id)).toMatchObject({ count: 1, lastSeq: 7, lastTs: r.ts });
+      expect(await query(chain.state, (s) => readReadingState(s, id))).toMatchObject({ count: 1, lastSeq: 7, lastTs: r.ts });
     });
 
     it("UNAUTHORISED for another device's reading; the owner still pays the fee", async () => {
-      const before = (await readAccount(chain.state, chain.t.operator.address))!.balance;
+      const before = (await query(chain.state, (s) => readAccount(s, chain.t.operator.address)))!.balance;
       const result = await submit(sensor.key, ok(sensor2.id, 1));
       expect(result).toMatchObject({ status: "failed", code: ExecErrorCode.UNAUTHORISED });
-      expect((await readAccount(chain.state, chain.t.operator.address))!.balance).toBe(before - result.fee);
+      expect((await query(chain.state, (s) => readAccount(s, chain.t.operator.address)))!.balance).toBe(before - result.fee);
       expect((await chain.device(sensor.id))!).toMatchObject({ nonce: 1, counters: { txs: 1, readings: 0, feesPaid: result.fee } });
-      expect((await readReadingState(chain.state, sensor2.id)).count).toBe(0);
+      expect((await query(chain.state, (s) => readReadingState(s, sensor2.id))).count).toBe(0);
     });
 
     it("a rejected reading fails the receipt with its code and changes no reading state", async () => {
@@ -89,7 +90,7 @@ describe("readings module through real blocks", () => {
       expect((await submit(sensor.key, ok(sensor.id, 1, { co2: 400 }))).code).toBe(TxErrorCode.HARD_VIOLATION); // unknown metric
       const failed = await submit(sensor.key, ok(sensor.id, 1, { temp: -60 }));
       expect(failed).toMatchObject({ status: "failed", code: TxErrorCode.HARD_VIOLATION, events: [] });
-      expect((await readReadingState(chain.state, sensor.id)).count).toBe(0);
+      expect((await query(chain.state, (s) => readReadingState(s, sensor.id))).count).toBe(0);
       expect((await submit(sensor.key, ok(sensor.id, 1))).status).toBe("ok");
       expect((await chain.device(sensor.id))!.counters).toMatchObject({ txs: 6, readings: 1, anomalies: 0 });
     });
@@ -114,10 +115,10 @@ describe("readings module through real blocks", () => {
         [sensor2.id, 1, "ok", 1],
         [sensor.id, 2, "ok", 1],
       ]);
-      expect(await readReadingState(chain.state, sensor.id)).toMatchObject({ count: 2, lastSeq: 2, lastTs: tsOf(2) });
+      expect(await query(chain.state, (s) => readReadingState(s, sensor.id))).toMatchObject({ count: 2, lastSeq: 2, lastTs: tsOf(2) });
       expect((await chain.device(sensor.id))!.counters).toMatchObject({ txs: 0, readings: 2, anomalies: 0, feesPaid: 0n });
       expect((await chain.device(station.bridge.id))!.counters).toMatchObject({ txs: 1, readings: 0, feesPaid: result.fee });
-      expect((await readAccount(chain.state, chain.t.operator.address))!.counters).toMatchObject({ readings: 3, anomalies: 0 });
+      expect((await query(chain.state, (s) => readAccount(s, chain.t.operator.address)))!.counters).toMatchObject({ readings: 3, anomalies: 0 });
     });
 
     it("each reading succeeds or fails on its own: NOT_BOUND_TO_BRIDGE, DEVICE_UNKNOWN, SEQ_REPLAY", async () => {
@@ -127,8 +128,8 @@ describe("readings module through real blocks", () => {
       expect(readingCodes(result)).toEqual(["", TxErrorCode.NOT_BOUND_TO_BRIDGE, TxErrorCode.DEVICE_UNKNOWN, TxErrorCode.SEQ_REPLAY, ""]);
       expect(readingEvents(result)[2]).toMatchObject({ status: "failed", profile: "", version: 0, findings: [] });
       expect(readingEvents(result)[3]).toMatchObject({ status: "failed", profile: PROFILE, version: 1 });
-      expect((await readReadingState(chain.state, loose.id)).count).toBe(0);
-      expect((await readAccount(chain.state, chain.t.operator.address))!.counters.readings).toBe(2);
+      expect((await query(chain.state, (s) => readReadingState(s, loose.id))).count).toBe(0);
+      expect((await query(chain.state, (s) => readAccount(s, chain.t.operator.address)))!.counters.readings).toBe(2);
     });
 
     it("UNAUTHORISED when a sensor signs a batch", async () => {
@@ -214,7 +215,7 @@ describe("readings module through real blocks", () => {
       const device = (await chain.device(sensor.id))!;
       expect(device.anomalyWindow).toEqual([tsOf(1)]);
       expect(device.counters).toMatchObject({ readings: 1, anomalies: 1 });
-      expect((await readAccount(chain.state, chain.t.operator.address))!.counters).toMatchObject({ readings: 1, anomalies: 1 });
+      expect((await query(chain.state, (s) => readAccount(s, chain.t.operator.address)))!.counters).toMatchObject({ readings: 1, anomalies: 1 });
       expect(device.status).toBe("active");
     });
 

@@ -1,9 +1,10 @@
 // The state overlay's codec path and the memoised head: a value written through a codec is
 // encoded only when its bytes are needed, reads back as written, reverts with its checkpoint;
-// a MemoState reads each key of its base once.
+// a MemoState reads each key of its base once; a read not at hand throws NotAtHand, and
+// settle fetches it and runs the attempt again from its start.
 import { describe, expect, it } from "vitest";
 import { decodeTrusted, encode } from "../../../src/ledger/codec.js";
-import { MemoState, readState, StateCodec, StateOverlay, type StateReader } from "../../../src/contracts/state.js";
+import { attemptNow, MemoState, NotAtHand, query, readState, settle, StateCodec, StateOverlay, type StateReader, type StateView } from "../../../src/contracts/state.js";
 
 interface Pair {
   readonly a: number;
@@ -47,48 +48,48 @@ const OTHER = Uint8Array.of(1, 2, 4);
 describe("StateOverlay with codecs", () => {
   it("encodes a value put through a codec only when its bytes are asked for, once", async () => {
     const { codec, counts } = countingCodec();
-    const overlay = new StateOverlay(mapState().state);
+    const overlay = StateOverlay.over(mapState().state);
     overlay.put(KEY, { a: 1, b: "x" }, codec);
     overlay.put(KEY, { a: 2, b: "y" }, codec);
-    expect(await readState(overlay, KEY, codec)).toEqual({ a: 2, b: "y" });
+    expect(readState(overlay, KEY, codec)).toEqual({ a: 2, b: "y" });
     expect(counts.encodes).toBe(0);
 
     const changes = overlay.changes();
     expect(changes).toEqual([{ key: KEY, value: encode([2, "y"]) }]);
     expect(counts.encodes).toBe(1);
-    expect(await overlay.get(KEY)).toBe(changes[0]!.value);
+    expect(overlay.get(KEY)).toBe(changes[0]!.value);
     expect(counts.encodes).toBe(1);
   });
 
   it("hands back the very value written through the same codec, and decodes raw bytes once per array", async () => {
     const { codec, counts } = countingCodec();
     const stored = encode([7, "base"]);
-    const overlay = new StateOverlay(mapState([[OTHER, stored]]).state);
+    const overlay = StateOverlay.over(mapState([[OTHER, stored]]).state);
     const written = { a: 3, b: "w" };
     overlay.put(KEY, written, codec);
-    expect(await overlay.read(KEY, codec)).toBe(written);
+    expect(overlay.read(KEY, codec)).toBe(written);
 
-    expect(await overlay.read(OTHER, codec)).toEqual({ a: 7, b: "base" });
-    expect(await overlay.read(OTHER, codec)).toEqual({ a: 7, b: "base" });
+    expect(await settle(overlay, () => overlay.read(OTHER, codec))).toEqual({ a: 7, b: "base" });
+    expect(overlay.read(OTHER, codec)).toEqual({ a: 7, b: "base" });
     expect(counts.decodes).toBe(1);
 
     overlay.set(KEY, encode([4, "raw"]));
-    expect(await overlay.read(KEY, codec)).toEqual({ a: 4, b: "raw" });
+    expect(overlay.read(KEY, codec)).toEqual({ a: 4, b: "raw" });
     overlay.delete(KEY);
-    expect(await overlay.read(KEY, codec)).toBeUndefined();
-    expect(await overlay.get(KEY)).toBeUndefined();
+    expect(overlay.read(KEY, codec)).toBeUndefined();
+    expect(overlay.get(KEY)).toBeUndefined();
   });
 
   it("reverts a put with its checkpoint, keeping what was written before", async () => {
     const { codec } = countingCodec();
-    const overlay = new StateOverlay(mapState().state);
+    const overlay = StateOverlay.over(mapState().state);
     overlay.put(KEY, { a: 1, b: "kept" }, codec);
     overlay.checkpoint();
     overlay.put(KEY, { a: 2, b: "reverted" }, codec);
     overlay.put(OTHER, { a: 3, b: "reverted" }, codec);
     overlay.revertCheckpoint();
-    expect(await overlay.read(KEY, codec)).toEqual({ a: 1, b: "kept" });
-    expect(await overlay.read(OTHER, codec)).toBeUndefined();
+    expect(overlay.read(KEY, codec)).toEqual({ a: 1, b: "kept" });
+    expect(await settle(overlay, () => overlay.read(OTHER, codec))).toBeUndefined();
     expect(overlay.changes()).toEqual([{ key: KEY, value: encode([1, "kept"]) }]);
   });
 });
@@ -99,12 +100,72 @@ describe("MemoState", () => {
     const head = encode([1, "head"]);
     const { state, reads } = mapState([[KEY, head]]);
     const memo = new MemoState(state);
-    expect(await readState(memo, KEY, codec)).toEqual({ a: 1, b: "head" });
-    expect(await memo.get(OTHER)).toBeUndefined();
+    expect(await settle(memo, () => readState(memo, KEY, codec))).toEqual({ a: 1, b: "head" });
+    expect(await settle(memo, () => memo.get(OTHER))).toBeUndefined();
     const overlay = new StateOverlay(memo);
-    expect(await overlay.read(KEY, codec)).toEqual({ a: 1, b: "head" });
-    expect(await overlay.get(OTHER)).toBeUndefined();
-    expect(await new StateOverlay(memo).get(KEY)).toBe(head);
+    expect(overlay.read(KEY, codec)).toEqual({ a: 1, b: "head" });
+    expect(overlay.get(OTHER)).toBeUndefined();
+    expect(new StateOverlay(memo).get(KEY)).toBe(head);
     expect(reads).toEqual([Buffer.from(KEY).toString("hex"), Buffer.from(OTHER).toString("hex")]);
+  });
+
+  it("throws NotAtHand with the key for a read it must fetch first, and takes what its base has at hand without a fetch", async () => {
+    const { state, reads } = mapState([[KEY, encode([1, "x"])]]);
+    const memo = new MemoState(state);
+    const miss = attemptNow(() => memo.get(KEY));
+    expect(miss).toBeInstanceOf(NotAtHand);
+    expect((miss as NotAtHand).key).toEqual(KEY);
+    await memo.fetch(KEY);
+    expect(memo.get(KEY)).toEqual(encode([1, "x"]));
+
+    const peeking: StateReader = { get: () => Promise.reject(new Error("no fetch expected")), peek: (k) => (k === String.fromCharCode(...OTHER) ? null : undefined) };
+    expect(new MemoState(peeking).get(OTHER)).toBeUndefined();
+    expect(reads).toEqual([Buffer.from(KEY).toString("hex")]);
+  });
+});
+
+describe("settle", () => {
+  it("runs the attempt again from its start after each miss, one key further each time, until every read is at hand", async () => {
+    const { codec } = countingCodec();
+    const { state, reads } = mapState([
+      [KEY, encode([1, "first"])],
+      [OTHER, encode([2, "second"])],
+    ]);
+    const overlay = StateOverlay.over(state);
+    let runs = 0;
+    const result = await settle(overlay, () => {
+      runs++;
+      overlay.checkpoint();
+      try {
+        overlay.put(Uint8Array.of(9), { a: runs, b: "written" }, codec);
+        const sum = (overlay.read(KEY, codec)?.a ?? 0) + (overlay.read(OTHER, codec)?.a ?? 0);
+        overlay.commitCheckpoint();
+        return sum;
+      } catch (err) {
+        overlay.revertCheckpoint();
+        throw err;
+      }
+    });
+    expect(result).toBe(3);
+    expect(runs).toBe(3);
+    expect(reads).toEqual([Buffer.from(KEY).toString("hex"), Buffer.from(OTHER).toString("hex")]);
+    // Only the last run's write is left: the two that missed reverted theirs.
+    expect(overlay.changes().map((c) => c.key)).toEqual([Uint8Array.of(9)]);
+    expect(overlay.read(Uint8Array.of(9), codec)).toEqual({ a: 3, b: "written" });
+  });
+
+  it("passes on what the attempt throws besides a miss, and says so when a fetch leaves its key missing", async () => {
+    const { state } = mapState();
+    await expect(settle(new MemoState(state), () => {
+      throw new TypeError("a bug");
+    })).rejects.toThrow("a bug");
+    const broken: StateView = { bytesById: (_k, key) => { throw new NotAtHand(key); }, get: (key) => { throw new NotAtHand(key); }, read: (key) => { throw new NotAtHand(key); }, fetch: () => Promise.resolve() };
+    await expect(settle(broken, () => broken.get(KEY))).rejects.toThrow("missed again after its fetch");
+  });
+
+  it("query answers a read-only question of committed state", async () => {
+    const { codec } = countingCodec();
+    const { state } = mapState([[KEY, encode([5, "q"])]]);
+    expect(await query(state, (view) => readState(view, KEY, codec)?.a)).toBe(5);
   });
 });

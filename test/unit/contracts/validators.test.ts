@@ -12,7 +12,6 @@ import {
   openVotes,
   pendingChanges,
   readValidatorSet,
-  StateOverlay,
   validator,
   ValidatorErrorCode,
   validatorSetAt,
@@ -27,17 +26,38 @@ import type { Encodable } from "../../../src/ledger/codec.js";
 import type { Receipt } from "../../../src/ledger/receipt.js";
 import type { SignedTransaction } from "../../../src/ledger/transaction.js";
 import { TxErrorCode } from "../../../src/ledger/txErrors.js";
+import { query, id, type StateReader } from "../../../src/contracts/state.js";
 import { FUNDED_BALANCE, makeGenesis, makeTx, openChain, removeDir, tempDir, type OpenChain } from "../../fixtures/chain.js";
 
+/** Committed state in memory over a base: each block's changes kept in a map on top. */
+class LayeredState implements StateReader {
+  private readonly writes = new Map<string, Uint8Array | null>();
+
+  constructor(private readonly base: StateReader) {}
+
+  get(key: Uint8Array): Promise<Uint8Array | undefined> {
+    const k = id(key);
+    return this.writes.has(k) ? Promise.resolve(this.writes.get(k) ?? undefined) : this.base.get(key);
+  }
+
+  peek(k: string): Uint8Array | null | undefined {
+    return this.writes.has(k) ? this.writes.get(k) : this.base.peek?.(k);
+  }
+
+  set(key: Uint8Array, value: Uint8Array | null): void {
+    this.writes.set(id(key), value);
+  }
+}
+
 /**
- * A chain of `n` validators executed block by block with `executeBlock` over a StateOverlay
- * carried from block to block, on top of the genesis state in a real level store: the real
- * execution path, without consensus (which needs n signers online).
+ * A chain of `n` validators executed block by block with `executeBlock` over committed state
+ * carried from block to block in memory, on top of the genesis state in a real level store:
+ * the real execution path, without consensus (which needs n signers online).
  */
 class Governance {
   private readonly registry = createRegistry();
   private readonly nonces = new Map<string, number>();
-  readonly state: StateOverlay;
+  readonly state: LayeredState;
   height = 0;
 
   private constructor(
@@ -47,7 +67,7 @@ class Governance {
     private readonly open: OpenChain,
     private readonly dir: string,
   ) {
-    this.state = new StateOverlay(open.chain.state);
+    this.state = new LayeredState(open.chain.state);
   }
 
   static async start(n: number): Promise<Governance> {
@@ -105,7 +125,7 @@ class Governance {
 
   /** Addresses (hex) of the set in force at the next height. */
   async nextSet(): Promise<string[]> {
-    return (await validatorSetAt(this.state, this.height + 1)).map((v) => toHex(v.address));
+    return (await query(this.state, (s) => validatorSetAt(s, this.height + 1))).map((v) => toHex(v.address));
   }
 }
 
@@ -132,19 +152,19 @@ describe("validators.vote: Clique voting (EIP-225) with changes in force two hei
       for (const voter of voters.slice(0, -1)) {
         const [r] = await g.block([g.vote(voter, newcomer, true)]);
         expect(eventTypes(r!)).toEqual(["validators.voted"]);
-        expect(await pendingChanges(g.state)).toEqual([]);
+        expect(await query(g.state, pendingChanges)).toEqual([]);
       }
       const [decisive] = await g.block([g.vote(voters[needed - 1]!, newcomer, true)]);
       const h = g.height;
       expect(eventTypes(decisive!)).toEqual(["validators.voted", "validators.changed"]);
       expect(attrs(decisive!, "validators.voted")).toMatchObject({ votes: needed, validators: n });
       expect(attrs(decisive!, "validators.changed")).toEqual({ target: newcomer.address, add: true, effectiveHeight: h + 2 });
-      expect(await openVotes(g.state)).toEqual([]);
+      expect(await query(g.state, openVotes)).toEqual([]);
       const before = hexes(g.validators);
-      expect(hexes(await validatorSetAt(g.state, h))).toEqual(before);
-      expect(hexes(await validatorSetAt(g.state, h + 1))).toEqual(before);
-      expect(hexes(await validatorSetAt(g.state, h + 2))).toEqual([...before, toHex(newcomer.address)]);
-      expect(await validatorSetAt(g.state, h + 2)).toContainEqual(validator(newcomer.publicKey));
+      expect(hexes(await query(g.state, (s) => validatorSetAt(s, h)))).toEqual(before);
+      expect(hexes(await query(g.state, (s) => validatorSetAt(s, h + 1)))).toEqual(before);
+      expect(hexes(await query(g.state, (s) => validatorSetAt(s, h + 2)))).toEqual([...before, toHex(newcomer.address)]);
+      expect(await query(g.state, (s) => validatorSetAt(s, h + 2))).toContainEqual(validator(newcomer.publicKey));
     });
   });
 
@@ -160,7 +180,7 @@ describe("validators.vote: Clique voting (EIP-225) with changes in force two hei
       const h = g.height;
       expect(attrs(receipts[needed - 1]!, "validators.changed")).toEqual({ target: target.address, add: false, effectiveHeight: h + 2 });
       expect(await g.nextSet()).toEqual(hexes(g.validators));
-      expect(hexes(await validatorSetAt(g.state, h + 2))).toEqual(hexes(g.validators.slice(0, -1)));
+      expect(hexes(await query(g.state, (s) => validatorSetAt(s, h + 2)))).toEqual(hexes(g.validators.slice(0, -1)));
     });
   });
 
@@ -169,16 +189,16 @@ describe("validators.vote: Clique voting (EIP-225) with changes in force two hei
     const [a] = g.validators as [KeyPair];
     const b = generateKeyPair();
     await g.block([g.vote(a, b, true)]); // decided at height 1
-    expect(await pendingChanges(g.state)).toEqual([{ effectiveHeight: 3, add: true, address: b.address, publicKey: b.publicKey }]);
+    expect(await query(g.state, pendingChanges)).toEqual([{ effectiveHeight: 3, add: true, address: b.address, publicKey: b.publicKey }]);
     expect(await g.nextSet()).toEqual(hexes([a])); // height 2
     await g.block([g.fund(b)]); // height 2: no vote, nothing folded
     expect(await g.nextSet()).toEqual(hexes([a, b])); // height 3
-    expect(hexes(await readValidatorSet(g.state))).toEqual(hexes([a]));
+    expect(hexes(await query(g.state, readValidatorSet))).toEqual(hexes([a]));
     // b votes at height 3: it is a validator there; its vote folds the change into the stored set.
     const c = generateKeyPair();
     await g.block([g.vote(b, c, true)]);
-    expect(hexes(await readValidatorSet(g.state))).toEqual(hexes([a, b]));
-    expect(await pendingChanges(g.state)).toEqual([]);
+    expect(hexes(await query(g.state, readValidatorSet))).toEqual(hexes([a, b]));
+    expect(await query(g.state, pendingChanges)).toEqual([]);
   });
 
   it("the same vote again is a no-op: no event, the votes unchanged", async () => {
@@ -186,12 +206,12 @@ describe("validators.vote: Clique voting (EIP-225) with changes in force two hei
     const [a] = g.validators as [KeyPair];
     const x = generateKeyPair();
     await g.block([g.vote(a, x, true)]);
-    const votes = await openVotes(g.state);
+    const votes = await query(g.state, openVotes);
     const [again] = await g.block([g.vote(a, x, true)]);
     expect(again).toMatchObject({ status: "ok", code: "", events: [] });
-    expect(await openVotes(g.state)).toEqual(votes);
+    expect(await query(g.state, openVotes)).toEqual(votes);
     expect(votes).toEqual([{ target: x.address, add: true, publicKey: x.publicKey, voters: [a.address] }]);
-    expect(await pendingChanges(g.state)).toEqual([]);
+    expect(await query(g.state, pendingChanges)).toEqual([]);
   });
 
   it("a repeated vote counts the tally again (as Clique recasts it): a proposal that a smaller set now carries passes", async () => {
@@ -215,7 +235,7 @@ describe("validators.vote: Clique voting (EIP-225) with changes in force two hei
     expect(switched).toMatchObject({ status: "ok", code: "" });
     expect(eventTypes(switched!)).toEqual(["validators.withdrawn"]);
     expect(attrs(switched!, "validators.withdrawn")).toEqual({ voter: a.address, target: x.address, add: true });
-    expect(await openVotes(g.state)).toEqual([]);
+    expect(await query(g.state, openVotes)).toEqual([]);
     // a's vote no longer counts: b alone is 1 of 3, no change.
     const [rb] = await g.block([g.vote(b, x, true)]);
     expect(eventTypes(rb!)).toEqual(["validators.voted"]);
@@ -223,7 +243,7 @@ describe("validators.vote: Clique voting (EIP-225) with changes in force two hei
     await g.block([g.vote(a, c, false)]);
     const [back] = await g.block([g.vote(a, c, true)]);
     expect(eventTypes(back!)).toEqual(["validators.withdrawn"]);
-    expect((await openVotes(g.state)).map((p) => [toHex(p.target), p.add, p.voters.map(toHex)])).toEqual([[toHex(x.address), true, hexes([b])]]);
+    expect((await query(g.state, openVotes)).map((p) => [toHex(p.target), p.add, p.voters.map(toHex)])).toEqual([[toHex(x.address), true, hexes([b])]]);
   });
 
   it("a vote the other way without an earlier vote is refused by the rule it breaks", async () => {
@@ -233,7 +253,7 @@ describe("validators.vote: Clique voting (EIP-225) with changes in force two hei
     await g.block([g.vote(a, x, true)]);
     const [r] = await g.block([g.vote(b, x, false)]);
     expect(codes([r!])).toEqual([ValidatorErrorCode.NOT_A_VALIDATOR]);
-    expect((await openVotes(g.state)).map((p) => p.voters.length)).toEqual([1]);
+    expect((await query(g.state, openVotes)).map((p) => p.voters.length)).toEqual([1]);
   });
 
   it("votes of a validator that is removed are discarded when its removal takes effect", async () => {
@@ -245,15 +265,15 @@ describe("validators.vote: Clique voting (EIP-225) with changes in force two hei
     const h = g.height;
     expect(h).toBe(4);
     // Before its removal takes effect, d's vote is open and counts.
-    expect((await openVotes(g.state, h + 1)).map((p) => p.voters.length)).toEqual([1]);
-    expect((await openVotes(g.state, h + 2)).map((p) => p.voters.length)).toEqual([]);
+    expect((await query(g.state, (s) => openVotes(s, h + 1))).map((p) => p.voters.length)).toEqual([1]);
+    expect((await query(g.state, (s) => openVotes(s, h + 2))).map((p) => p.voters.length)).toEqual([]);
     await g.block([]); // height 5
     // Height 6: d is gone. a's vote for x makes 1 of 3 (with d's it would be 2 of 3 and pass).
     const [ra] = await g.block([g.vote(a, x, true)]);
     expect(g.height).toBe(6);
     expect(eventTypes(ra!)).toEqual(["validators.voted"]);
     expect(attrs(ra!, "validators.voted")).toMatchObject({ votes: 1, validators: 3 });
-    expect(await openVotes(g.state)).toEqual([{ target: x.address, add: true, publicKey: x.publicKey, voters: [a.address] }]);
+    expect(await query(g.state, openVotes)).toEqual([{ target: x.address, add: true, publicKey: x.publicKey, voters: [a.address] }]);
     // And d can no longer vote.
     const [rd] = await g.block([g.vote(d, x, true)]);
     expect(codes([rd!])).toEqual([ValidatorErrorCode.UNAUTHORISED]);
@@ -283,7 +303,7 @@ describe("validators.vote: Clique voting (EIP-225) with changes in force two hei
     const x = generateKeyPair();
     const receipts = await g.blocks([g.vote(a, b, true), g.vote(a, x, true), g.vote(b, x, true), g.vote(a, x, true)]);
     expect(codes(receipts)).toEqual([ValidatorErrorCode.ALREADY_VALIDATOR, "ok", "ok", ValidatorErrorCode.ALREADY_VALIDATOR]);
-    expect(await pendingChanges(g.state)).toHaveLength(1);
+    expect(await query(g.state, pendingChanges)).toHaveLength(1);
   });
 
   it("NOT_A_VALIDATOR: a vote to remove a non-validator, or one whose removal is decided", async () => {
@@ -291,7 +311,7 @@ describe("validators.vote: Clique voting (EIP-225) with changes in force two hei
     const [a, b, c] = g.validators as [KeyPair, KeyPair, KeyPair];
     const receipts = await g.blocks([g.vote(a, generateKeyPair(), false), g.vote(a, c, false), g.vote(b, c, false), g.vote(a, c, false)]);
     expect(codes(receipts)).toEqual([ValidatorErrorCode.NOT_A_VALIDATOR, "ok", "ok", ValidatorErrorCode.NOT_A_VALIDATOR]);
-    expect(await pendingChanges(g.state)).toHaveLength(1);
+    expect(await query(g.state, pendingChanges)).toHaveLength(1);
   });
 
   it("LAST_VALIDATOR: the only validator cannot be removed, nor the last one left once decided removals take effect", async () => {
@@ -306,7 +326,7 @@ describe("validators.vote: Clique voting (EIP-225) with changes in force two hei
     const [p, q] = g.validators as [KeyPair, KeyPair];
     const receipts = await g.blocks([g.vote(p, q, false), g.vote(q, q, false), g.vote(p, p, false)]);
     expect(codes(receipts)).toEqual(["ok", "ok", ValidatorErrorCode.LAST_VALIDATOR]);
-    expect(hexes(await validatorSetAt(g.state, g.height + 2))).toEqual(hexes([p]));
+    expect(hexes(await query(g.state, (s) => validatorSetAt(s, g!.height + 2)))).toEqual(hexes([p]));
   });
 
   it("INVALID_PUBLIC_KEY: the key of an addition must be the target's, and a secp256k1 point", async () => {
@@ -340,7 +360,7 @@ describe("validators.vote: Clique voting (EIP-225) with changes in force two hei
     const targets = Array.from({ length: MAX_OPEN_VOTES + 1 }, () => generateKeyPair());
     const receipts = await g.block(targets.map((t) => g!.vote(a, t, true)));
     expect(codes(receipts)).toEqual([...Array(MAX_OPEN_VOTES).fill("ok"), ValidatorErrorCode.TOO_MANY_VOTES]);
-    expect(await openVotes(g.state)).toHaveLength(MAX_OPEN_VOTES);
+    expect(await query(g.state, openVotes)).toHaveLength(MAX_OPEN_VOTES);
   });
 
   it("TOO_MANY_VALIDATORS: a full set takes no addition", async () => {
@@ -367,11 +387,11 @@ describe("validators.vote: Clique voting (EIP-225) with changes in force two hei
     const b = generateKeyPair();
     await g.block([g.vote(a, b, true)]);
     await g.block([]);
-    const stored = await readValidatorSet(g.state);
+    const stored = await query(g.state, readValidatorSet);
     const [r] = await g.block([g.vote(a, a, true)]); // at height 3 the change would fold in, but the vote fails
     expect(r).toMatchObject({ status: "failed", code: ValidatorErrorCode.ALREADY_VALIDATOR, events: [] });
-    expect(await readValidatorSet(g.state)).toEqual(stored);
-    expect(await pendingChanges(g.state)).toHaveLength(1);
+    expect(await query(g.state, readValidatorSet)).toEqual(stored);
+    expect(await query(g.state, pendingChanges)).toHaveLength(1);
     expect(await g.nextSet()).toEqual(hexes([a, b]));
   });
 });
@@ -431,9 +451,9 @@ describe("validators.evidence: equivocation jails the offender as proposer until
     const [ok] = await g.block([evidenceTx(g, g.outsider, offender, a, b)]);
     expect(codes([ok!])).toEqual(["ok"]);
     expect(attrs(ok!, "validators.equivocation")).toEqual({ offender: offender.address, kind: StatementKind.PREVOTE, height: 1, round: 0 });
-    expect(hexes((await readJailed(g.state)).map((address) => ({ address })))).toEqual([toHex(offender.address)]);
-    const set = await validatorSetAt(g.state, g.height + 1);
-    const jailed = await readJailed(g.state);
+    expect(hexes((await query(g.state, readJailed)).map((address) => ({ address })))).toEqual([toHex(offender.address)]);
+    const set = await query(g.state, (s) => validatorSetAt(s, g!.height + 1));
+    const jailed = await query(g.state, readJailed);
     const chosen = new Set(Array.from({ length: 12 }, (_, h) => proposerIndex(set, h, 0, jailed)));
     expect([...chosen].sort()).toEqual([0, 1, 3]);
     // The same offence again (even with other statements of that height and round) is refused.
@@ -457,7 +477,7 @@ describe("validators.evidence: equivocation jails the offender as proposer until
     for (const [a, b, offender] of cases) {
       expect(codes(await g.block([evidenceTx(g, g.outsider, offender, a, b)]))).toEqual([ValidatorErrorCode.INVALID_EVIDENCE]);
     }
-    expect(await readJailed(g.state)).toEqual([]);
+    expect(await query(g.state, readJailed)).toEqual([]);
   });
 
   it("a decided vote to add the jailed validator again pardons it", async () => {
@@ -465,12 +485,12 @@ describe("validators.evidence: equivocation jails the offender as proposer until
     const offender = g.validators[2]!;
     const { chainId } = g.genesis;
     await g.block([evidenceTx(g, g.validators[0]!, offender, statement(offender, chainId, StatementKind.PROPOSAL, 1, 0, 1), statement(offender, chainId, StatementKind.PROPOSAL, 1, 0, 2))]);
-    expect(await readJailed(g.state)).toHaveLength(1);
+    expect(await query(g.state, readJailed)).toHaveLength(1);
     const [first] = await g.block([g.vote(g.validators[0]!, offender, true)]);
     expect(eventTypes(first!)).toEqual(["validators.voted"]);
     const [decisive] = await g.block([g.vote(g.validators[1]!, offender, true)]);
     expect(eventTypes(decisive!)).toEqual(["validators.voted", "validators.released", "validators.changed"]);
-    expect(await readJailed(g.state)).toEqual([]);
-    expect(hexes(await validatorSetAt(g.state, g.height + 3))).toEqual(hexes(g.validators));
+    expect(await query(g.state, readJailed)).toEqual([]);
+    expect(hexes(await query(g.state, (s) => validatorSetAt(s, g!.height + 3)))).toEqual(hexes(g.validators));
   });
 });

@@ -1,3 +1,4 @@
+import { query } from "../../../src/contracts/state.js";
 // The verdict a node gives at admission is the one execution reaches: over a chain whose state
 // is shaken at random between runs (suspensions, reinstatements, revocations, readings, drained
 // and refilled balances), a random transaction's admission verdict (the pipeline against the
@@ -78,7 +79,7 @@ describe("the same verdict at admission and at execution", () => {
   });
 
   const readingFor = async (s: Sensor, valuesKind: ValuesKind, seqDelta: number, tsOffset: number) => {
-    const prior = await readReadingState(chain.state, s.id);
+    const prior = await query(chain.state, (view) => readReadingState(view, s.id));
     return reading(s.id, prior.lastSeq + seqDelta, Math.max(0, chain.time + tsOffset), VALUES[s.profile]![valuesKind]);
   };
 
@@ -146,7 +147,7 @@ describe("the same verdict at admission and at execution", () => {
         txs.push(await chain.tx(s.key, SUBMIT_KIND, readingTuple(await readingFor(s, a.r.values, a.r.seqDelta, a.r.tsOffset))));
       } else if (a.type === "drain") {
         // Leaves the operator (who pays its devices' fees) `leave` after this transfer's fee (under 1,000).
-        const balance = (await readAccount(chain.state, t.operator.address))?.balance ?? 0n;
+        const balance = (await query(chain.state, (s) => readAccount(s, t.operator.address)))?.balance ?? 0n;
         if (balance > a.leave + 1_000n) txs.push(await chain.tx(t.operator, "accounts.transfer", transferArgs(t.admin.address, balance - a.leave - 1_000n), { fee: 1_000n }));
       } else txs.push(await chain.tx(t.admin, "accounts.transfer", transferArgs(t.operator.address, 100_000_000n)));
     }

@@ -1,3 +1,4 @@
+import { query } from "../../../src/contracts/state.js";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readAccount } from "../../../src/contracts/index.js";
@@ -30,7 +31,7 @@ describe("chain persistence", () => {
     const open = await openChain(t.genesis, dir);
     expect(open.chain.head.header.height).toBe(4);
     expect(open.chain.finalizedHeight).toBe(4);
-    expect((await readAccount(open.chain.state, t.accounts[2]!.address))?.balance).toBe(1_000_000_000n + 8n);
+    expect((await query(open.chain.state, (s) => readAccount(s, t.accounts[2]!.address)))?.balance).toBe(1_000_000_000n + 8n);
     await open.close();
     await produce(2);
     const again = await openChain(t.genesis, dir);

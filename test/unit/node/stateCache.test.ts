@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { MemoState, StateCodec, StateOverlay, readState } from "../../../src/contracts/state.js";
+import { attemptNow, MemoState, NotAtHand, query, readState, StateCodec, StateOverlay } from "../../../src/contracts/state.js";
 import { ChainStore } from "../../../src/ledger/storage/chainStore.js";
 import { StateCache } from "../../../src/node/stateCache.js";
 import { removeDir, tempDir } from "../../fixtures/tmp.js";
@@ -60,34 +60,33 @@ describe("StateCache", () => {
     const { codec, decodes } = countingCodec();
     const k = String.fromCharCode(...KEY);
     expect(cache.peek(k)).toBeUndefined();
-    expect(await readState(cache, KEY, codec)).toBeUndefined(); // a miss: read from level
+    expect(attemptNow(() => new MemoState(cache).get(KEY))).toBeInstanceOf(NotAtHand); // not at hand
+    expect(await query(cache, (view) => readState(view, KEY, codec))).toBeUndefined(); // a miss: read from level
     expect(cache.peek(k)).toBeNull(); // now known absent
     cache.apply([{ key: KEY, value: OLD }]);
-    expect(await readState(cache, KEY, codec)).toBe(1);
-    expect(await readState(new MemoState(cache), KEY, codec)).toBe(1);
-    expect(await readState(new StateOverlay(new MemoState(cache)), KEY, codec)).toBe(1);
-    expect(await new MemoState(cache).get(KEY)).toEqual(OLD);
+    expect(readState(new MemoState(cache), KEY, codec)).toBe(1);
+    expect(readState(StateOverlay.over(cache), KEY, codec)).toBe(1);
+    expect(new MemoState(cache).get(KEY)).toEqual(OLD);
     expect(decodes()).toBe(1);
   });
 
-  it("gives a memo one value per key for its whole life, even when a block changes the cache under it", async () => {
+  it("gives a memo one value per key for its whole life, even when a block changes the cache under it", () => {
     const cache = new StateCache(store);
     const { codec } = countingCodec();
     cache.apply([{ key: KEY, value: OLD }]);
     const memo = new MemoState(cache);
-    expect(await readState(memo, KEY, codec)).toBe(1);
+    expect(readState(memo, KEY, codec)).toBe(1);
     cache.apply([{ key: KEY, value: NEW }]);
-    expect(await memo.get(KEY)).toEqual(OLD);
-    expect(await readState(memo, KEY, codec)).toBe(1);
-    expect(await readState(new MemoState(cache), KEY, codec)).toBe(2);
+    expect(memo.get(KEY)).toEqual(OLD);
+    expect(readState(memo, KEY, codec)).toBe(1);
+    expect(readState(new MemoState(cache), KEY, codec)).toBe(2);
   });
 
-  it("turns a value that does not decode into a rejected read, not a throw", async () => {
+  it("turns a value that does not decode into a thrown read, and a rejected query", async () => {
     const cache = new StateCache(store);
     const { codec } = countingCodec();
     cache.apply([{ key: KEY, value: Uint8Array.of(1, 2) }]);
-    const read = readState(new MemoState(cache), KEY, codec);
-    await expect(read).rejects.toThrow("not one byte");
-    await expect(readState(cache, KEY, codec)).rejects.toThrow("not one byte");
+    expect(() => readState(new MemoState(cache), KEY, codec)).toThrow("not one byte");
+    await expect(query(cache, (view) => readState(view, KEY, codec))).rejects.toThrow("not one byte");
   });
 });

@@ -49,16 +49,16 @@ function isWellFormedKey(keyType: KeyType, publicKey: Uint8Array): boolean {
   return keyType === "ed25519" || publicKey[0] === 0x02 || publicKey[0] === 0x03;
 }
 
-async function existing(ctx: CallContext, id: string): Promise<DeviceRecord> {
-  const record = await readDevice(ctx.state, id);
+function existing(ctx: CallContext, id: string): DeviceRecord {
+  const record = readDevice(ctx.state, id);
   if (record === undefined) fail(DeviceErrorCode.DEVICE_UNKNOWN, "no such device", { id });
   return record;
 }
 
 /** The device, which the sender owns (or, with `adminMay`, administers), and which is not revoked. */
-async function managed(ctx: CallContext, id: string, adminMay: boolean): Promise<DeviceRecord> {
-  const record = await existing(ctx, id);
-  if (!equalBytes(record.owner, ctx.sender) && !(adminMay && (await hasRole(ctx.state, ctx.sender, "admin")))) {
+function managed(ctx: CallContext, id: string, adminMay: boolean): DeviceRecord {
+  const record = existing(ctx, id);
+  if (!equalBytes(record.owner, ctx.sender) && !(adminMay && hasRole(ctx.state, ctx.sender, "admin"))) {
     fail(DeviceErrorCode.NOT_OWNER, "sender does not own the device", { id });
   }
   if (record.status === "revoked") fail(DeviceErrorCode.DEVICE_REVOKED, "device is revoked", { id });
@@ -66,8 +66,8 @@ async function managed(ctx: CallContext, id: string, adminMay: boolean): Promise
 }
 
 /** A bridge `owner` may bind devices to: a registered, active device of kind bridge with the same owner. */
-async function usableBridge(ctx: CallContext, bridgeId: string, owner: Uint8Array): Promise<DeviceRecord> {
-  const bridge = await readDevice(ctx.state, bridgeId);
+function usableBridge(ctx: CallContext, bridgeId: string, owner: Uint8Array): DeviceRecord {
+  const bridge = readDevice(ctx.state, bridgeId);
   if (bridge === undefined) fail(DeviceErrorCode.BRIDGE_UNKNOWN, "no such bridge", { bridge: bridgeId });
   if (bridge.kind !== "bridge") fail(DeviceErrorCode.NOT_A_BRIDGE, "device is not a bridge", { bridge: bridgeId });
   if (!equalBytes(bridge.owner, owner)) fail(DeviceErrorCode.BRIDGE_NOT_OWNED, "bridge has another owner", { bridge: bridgeId });
@@ -76,11 +76,11 @@ async function usableBridge(ctx: CallContext, bridgeId: string, owner: Uint8Arra
 }
 
 /** Refuses a key any device ever had: the current key of a live device, or a retired one. */
-async function checkKeyUnused(state: StateOverlay, publicKey: Uint8Array): Promise<void> {
-  const use = await keyUse(state, addressOf(publicKey));
+function checkKeyUnused(state: StateOverlay, publicKey: Uint8Array): void {
+  const use = keyUse(state, addressOf(publicKey));
   if (use === undefined) return;
   if (use.retired) fail(DeviceErrorCode.KEY_RETIRED, "key was used by a device before");
-  const holder = await readDevice(state, use.deviceId);
+  const holder = readDevice(state, use.deviceId);
   if (holder?.status === "revoked") fail(DeviceErrorCode.KEY_RETIRED, "key belongs to a revoked device");
   fail(DeviceErrorCode.KEY_IN_USE, "key is the key of a device", { device: use.deviceId });
 }
@@ -118,19 +118,19 @@ export const register = defineMethod<RegisterArgs>({
     const meta = r.optional("meta", (v) => (typeof v === "string" && v.length <= MAX_META_LENGTH ? v : malformed("meta", `null or a string of at most ${MAX_META_LENGTH}`)));
     return { id, keyType, publicKey, profileId, kind, bridge, zone, meta };
   },
-  async authorise(state, sender) {
-    if (!(await hasRole(state, sender, "operator"))) fail(DeviceErrorCode.UNAUTHORISED, "only an operator registers devices");
+  authorise(state, sender) {
+    if (!hasRole(state, sender, "operator")) fail(DeviceErrorCode.UNAUTHORISED, "only an operator registers devices");
   },
-  async execute(ctx, a) {
-    const previous = await readDevice(ctx.state, a.id);
+  execute(ctx, a) {
+    const previous = readDevice(ctx.state, a.id);
     if (previous !== undefined) {
       fail(previous.status === "revoked" ? DeviceErrorCode.ID_RETIRED : DeviceErrorCode.DEVICE_EXISTS, "id already registered", { id: a.id });
     }
-    await checkKeyUnused(ctx.state, a.publicKey);
-    if ((await readProfile(ctx.state, a.profileId)) === undefined) fail(DeviceErrorCode.PROFILE_UNKNOWN, "no such profile", { profile: a.profileId });
+    checkKeyUnused(ctx.state, a.publicKey);
+    if (readProfile(ctx.state, a.profileId) === undefined) fail(DeviceErrorCode.PROFILE_UNKNOWN, "no such profile", { profile: a.profileId });
     if (a.bridge !== null) {
-      await usableBridge(ctx, a.bridge, ctx.sender);
-      await addBound(ctx.state, a.bridge, 1);
+      usableBridge(ctx, a.bridge, ctx.sender);
+      addBound(ctx.state, a.bridge, 1);
     }
     writeDevice(ctx.state, {
       ...a,
@@ -161,12 +161,12 @@ export const bind = defineMethod<{ id: string; bridge: string | null }>({
     const r = new TupleReader(args, "args", 2);
     return { id: readId(r, "id"), bridge: readNullableId(r, "bridge") };
   },
-  async execute(ctx, { id, bridge }) {
-    const record = await managed(ctx, id, false);
+  execute(ctx, { id, bridge }) {
+    const record = managed(ctx, id, false);
     if (record.kind !== "sensor") fail(DeviceErrorCode.WRONG_KIND, "only sensors are bound to bridges", { id });
-    if (bridge !== null) await usableBridge(ctx, bridge, record.owner);
-    if (record.bridge !== null) await addBound(ctx.state, record.bridge, -1);
-    if (bridge !== null) await addBound(ctx.state, bridge, 1);
+    if (bridge !== null) usableBridge(ctx, bridge, record.owner);
+    if (record.bridge !== null) addBound(ctx.state, record.bridge, -1);
+    if (bridge !== null) addBound(ctx.state, bridge, 1);
     writeDevice(ctx.state, { ...record, bridge });
     ctx.emit("device.bound", [
       ["device", id],
@@ -188,12 +188,12 @@ export const rotateKey = defineMethod<{ id: string; publicKey: Uint8Array }>({
     if (publicKey.length < 32) malformed("publicKey", "a 32 or 33 byte public key");
     return { id, publicKey };
   },
-  async execute(ctx, { id, publicKey }) {
-    const record = await managed(ctx, id, false);
+  execute(ctx, { id, publicKey }) {
+    const record = managed(ctx, id, false);
     if (!isWellFormedKey(record.keyType, publicKey)) {
       fail(DeviceErrorCode.INVALID_ARGUMENT, "not a public key of the device's key type", { keyType: record.keyType });
     }
-    await checkKeyUnused(ctx.state, publicKey);
+    checkKeyUnused(ctx.state, publicKey);
     writeKeyUse(ctx.state, record.publicKey, { deviceId: id, retired: true });
     writeKeyUse(ctx.state, publicKey, { deviceId: id, retired: false });
     writeDevice(ctx.state, { ...record, publicKey });
@@ -213,8 +213,8 @@ export const suspend = defineMethod<{ id: string; reason: string }>({
     const r = new TupleReader(args, "args", 2);
     return { id: readId(r, "id"), reason: readReason(r) };
   },
-  async execute(ctx, { id, reason }) {
-    const record = await managed(ctx, id, true);
+  execute(ctx, { id, reason }) {
+    const record = managed(ctx, id, true);
     if (record.status !== "active") fail(DeviceErrorCode.WRONG_STATUS, "device is not active", { id, status: record.status });
     writeDevice(ctx.state, { ...record, status: "suspended" });
     ctx.emit("device.suspended", [
@@ -231,8 +231,8 @@ export const reinstate = defineMethod<{ id: string }>({
     const r = new TupleReader(args, "args", 1);
     return { id: readId(r, "id") };
   },
-  async execute(ctx, { id }) {
-    const record = await managed(ctx, id, true);
+  execute(ctx, { id }) {
+    const record = managed(ctx, id, true);
     if (record.status !== "suspended") fail(DeviceErrorCode.WRONG_STATUS, "device is not suspended", { id, status: record.status });
     writeDevice(ctx.state, { ...record, status: "active", anomalyWindow: [] });
     ctx.emit("device.reinstated", [
@@ -251,9 +251,9 @@ export const revoke = defineMethod<{ id: string; reason: string }>({
     const r = new TupleReader(args, "args", 2);
     return { id: readId(r, "id"), reason: readReason(r) };
   },
-  async execute(ctx, { id, reason }) {
-    const record = await managed(ctx, id, true);
-    if (record.bridge !== null) await addBound(ctx.state, record.bridge, -1);
+  execute(ctx, { id, reason }) {
+    const record = managed(ctx, id, true);
+    if (record.bridge !== null) addBound(ctx.state, record.bridge, -1);
     writeDevice(ctx.state, { ...record, status: "revoked" });
     ctx.emit("device.revoked", [
       ["device", id],
@@ -273,14 +273,14 @@ export const transfer = defineMethod<{ id: string; newOwner: Uint8Array }>({
     const r = new TupleReader(args, "args", 2);
     return { id: readId(r, "id"), newOwner: r.bytes("newOwner", ADDRESS_LENGTH) };
   },
-  async execute(ctx, { id, newOwner }) {
-    const record = await managed(ctx, id, false);
+  execute(ctx, { id, newOwner }) {
+    const record = managed(ctx, id, false);
     if (equalBytes(newOwner, record.owner)) fail(DeviceErrorCode.INVALID_ARGUMENT, "the device already has this owner", { id });
-    if (!(await hasRole(ctx.state, newOwner, "operator"))) fail(DeviceErrorCode.NOT_OPERATOR, "the new owner is not an operator");
-    if (record.kind === "bridge" && (await boundCount(ctx.state, id)) > 0) {
+    if (!hasRole(ctx.state, newOwner, "operator")) fail(DeviceErrorCode.NOT_OPERATOR, "the new owner is not an operator");
+    if (record.kind === "bridge" && boundCount(ctx.state, id) > 0) {
       fail(DeviceErrorCode.BRIDGE_IN_USE, "devices are bound to this bridge", { id });
     }
-    if (record.bridge !== null) await addBound(ctx.state, record.bridge, -1);
+    if (record.bridge !== null) addBound(ctx.state, record.bridge, -1);
     writeDevice(ctx.state, { ...record, owner: newOwner, bridge: null });
     ctx.emit("device.transferred", [
       ["device", id],

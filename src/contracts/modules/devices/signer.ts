@@ -1,7 +1,7 @@
 import { AttestaError } from "../../../errors.js";
 import { TxErrorCode } from "../../../ledger/txErrors.js";
 import type { Signer } from "../../runtime.js";
-import type { StateReader } from "../../state.js";
+import type { StateView } from "../../state.js";
 import { chargeFeeFrom, payerAccountOf, readAccount, type PayerResolved } from "../accounts.js";
 import { deviceIdOfAddress, readDevice, writeDevice } from "./state.js";
 import type { DeviceRecord } from "./types.js";
@@ -11,9 +11,9 @@ interface DeviceResolved extends PayerResolved {
   readonly device: DeviceRecord;
 }
 
-async function signingDevice(state: StateReader, sender: Uint8Array): Promise<DeviceRecord> {
-  const id = await deviceIdOfAddress(state, sender);
-  const record = id === undefined ? undefined : await readDevice(state, id);
+function signingDevice(state: StateView, sender: Uint8Array): DeviceRecord {
+  const id = deviceIdOfAddress(state, sender);
+  const record = id === undefined ? undefined : readDevice(state, id);
   if (record === undefined) throw new AttestaError(TxErrorCode.DEVICE_UNKNOWN, "sender is not the key of a device");
   if (record.status === "revoked") throw new AttestaError(TxErrorCode.DEVICE_REVOKED, "device is revoked", { id: record.id });
   return record;
@@ -26,17 +26,17 @@ async function signingDevice(state: StateReader, sender: Uint8Array): Promise<De
  * on the owner (whose nonce and transaction count are untouched).
  */
 export const deviceSigner: Signer = {
-  async resolve(state, sender): Promise<DeviceResolved> {
-    const record = await signingDevice(state, sender);
-    const owner = await readAccount(state, record.owner);
+  resolve(state, sender): DeviceResolved {
+    const record = signingDevice(state, sender);
+    const owner = readAccount(state, record.owner);
     return { nonce: record.nonce, payer: record.owner, payerBalance: owner?.balance ?? 0n, payerAccount: owner, device: record };
   },
-  async charge(state, sender, resolved, fee) {
-    const record = "device" in resolved ? (resolved as DeviceResolved).device : await signingDevice(state, sender);
+  charge(state, sender, resolved, fee) {
+    const record = "device" in resolved ? (resolved as DeviceResolved).device : signingDevice(state, sender);
     const c = record.counters;
     writeDevice(state, { ...record, nonce: record.nonce + 1, counters: { ...c, txs: c.txs + 1, feesPaid: c.feesPaid + fee } });
     // The owner's account is another key than the device's record: the one resolved still holds.
     const known = payerAccountOf(resolved);
-    chargeFeeFrom(state, record.owner, known === undefined ? await readAccount(state, record.owner) : known.account, fee, false, false);
+    chargeFeeFrom(state, record.owner, known === undefined ? readAccount(state, record.owner) : known.account, fee, false, false);
   },
 };

@@ -6,7 +6,7 @@ import { TupleReader } from "../../../ledger/tuple.js";
 import { AttestaError } from "../../../errors.js";
 import { ModuleId, nameKey, stateKey } from "../../moduleIds.js";
 import type { CallContext } from "../../runtime.js";
-import { readState, StateCodec, type StateOverlay, type StateReader } from "../../state.js";
+import { readState, StateCodec, type StateOverlay, type StateView } from "../../state.js";
 import { countersTuple, readCounters } from "../accounts.js";
 import { DeviceErrorCode } from "./errors.js";
 import type { DeviceKind, DeviceRecord, DeviceStatus } from "./types.js";
@@ -91,7 +91,7 @@ export function decodeDevice(bytes: Uint8Array): DeviceRecord {
 /** Device records: decoded once per stored byte array, encoded only when their bytes are needed. */
 const DEVICE = new StateCodec<DeviceRecord>(deviceTuple, decodeDevice);
 
-export function readDevice(state: StateReader, id: string): Promise<DeviceRecord | undefined> {
+export function readDevice(state: StateView, id: string): DeviceRecord | undefined {
   return readState(state, recordKey(id), DEVICE);
 }
 
@@ -114,7 +114,7 @@ const KEY_USE = new StateCodec<KeyUse>(
   },
 );
 
-export function keyUse(state: StateReader, address: Uint8Array): Promise<KeyUse | undefined> {
+export function keyUse(state: StateView, address: Uint8Array): KeyUse | undefined {
   return readState(state, keyIndexKey(address), KEY_USE);
 }
 
@@ -123,19 +123,19 @@ export function writeKeyUse(state: StateOverlay, publicKey: Uint8Array, use: Key
 }
 
 /** The device whose current key has this address (revoked devices included; rotated-out keys excluded). */
-export async function deviceIdOfAddress(state: StateReader, address: Uint8Array): Promise<string | undefined> {
-  const use = await keyUse(state, address);
+export function deviceIdOfAddress(state: StateView, address: Uint8Array): string | undefined {
+  const use = keyUse(state, address);
   return use === undefined || use.retired ? undefined : use.deviceId;
 }
 
 /** How many devices are bound to `bridge`. */
-export async function boundCount(state: StateReader, bridge: string): Promise<number> {
-  const bytes = await state.get(boundKey(bridge));
+export function boundCount(state: StateView, bridge: string): number {
+  const bytes = state.get(boundKey(bridge));
   return bytes === undefined ? 0 : new TupleReader(decodeTrusted(bytes), "bound", 1).uint("count");
 }
 
-export async function addBound(state: StateOverlay, bridge: string, delta: 1 | -1): Promise<void> {
-  const count = (await boundCount(state, bridge)) + delta;
+export function addBound(state: StateOverlay, bridge: string, delta: 1 | -1): void {
+  const count = boundCount(state, bridge) + delta;
   if (count < 0) throw new RangeError(`bound count of ${bridge} below zero`);
   if (count === 0) state.delete(boundKey(bridge));
   else state.set(boundKey(bridge), encode([count]));
@@ -146,8 +146,8 @@ export async function addBound(state: StateOverlay, bridge: string, delta: 1 | -
  * Reads the device from `ctx.state`: write your own changes to the record first. A device
  * that is not active is left as it is.
  */
-export async function suspendDevice(ctx: Pick<CallContext, "state" | "emit">, id: string, reason: string): Promise<void> {
-  const record = await readDevice(ctx.state, id);
+export function suspendDevice(ctx: Pick<CallContext, "state" | "emit">, id: string, reason: string): void {
+  const record = readDevice(ctx.state, id);
   if (record === undefined) throw new AttestaError(DeviceErrorCode.DEVICE_UNKNOWN, "no such device", { id });
   if (record.status !== "active") return;
   writeDevice(ctx.state, { ...record, status: "suspended" });

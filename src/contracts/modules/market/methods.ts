@@ -3,7 +3,7 @@ import { AttestaError } from "../../../errors.js";
 import { CodecErrorCode, type Encodable } from "../../../ledger/codec.js";
 import { TupleReader } from "../../../ledger/tuple.js";
 import { defineMethod, type CallContext } from "../../runtime.js";
-import type { StateReader } from "../../state.js";
+import type { StateView } from "../../state.js";
 import { hasRole } from "../access.js";
 import { credit, debit } from "../accounts.js";
 import { ZONE_RE } from "../devices/methods.js";
@@ -43,9 +43,9 @@ export interface OfferArgs {
  * no per-zone index of owners, so an operator (who registers and runs devices) may offer the
  * feed of a zone, and the zone is recorded in the feed name.
  */
-async function feedProblem(state: StateReader, owner: Uint8Array, feed: Feed): Promise<MarketErrorCode | undefined> {
-  if (feed.kind === "zone") return (await hasRole(state, owner, "operator")) ? undefined : MarketErrorCode.UNAUTHORISED;
-  const device = await readDevice(state, feed.id);
+function feedProblem(state: StateView, owner: Uint8Array, feed: Feed): MarketErrorCode | undefined {
+  if (feed.kind === "zone") return hasRole(state, owner, "operator") ? undefined : MarketErrorCode.UNAUTHORISED;
+  const device = readDevice(state, feed.id);
   if (device === undefined) return MarketErrorCode.DEVICE_UNKNOWN;
   if (!equalBytes(device.owner, owner)) return MarketErrorCode.NOT_OWNER;
   if (device.status === "revoked") return MarketErrorCode.DEVICE_REVOKED;
@@ -64,11 +64,11 @@ export const offer = defineMethod<OfferArgs>({
     if (utf8(terms).length > MAX_TERMS_BYTES) malformed("terms", `at most ${MAX_TERMS_BYTES} bytes of UTF-8`);
     return { feed, pricePerPeriod, periodSeconds, terms };
   },
-  async execute(ctx, a) {
+  execute(ctx, a) {
     if (a.periodSeconds === 0) fail(MarketErrorCode.INVALID_ARGUMENT, "periodSeconds must be positive");
-    const problem = await feedProblem(ctx.state, ctx.sender, parseFeed(a.feed) as Feed);
+    const problem = feedProblem(ctx.state, ctx.sender, parseFeed(a.feed) as Feed);
     if (problem !== undefined) fail(problem, "the sender cannot offer this feed", { feed: a.feed });
-    const id = await addOffer(ctx.state, { owner: ctx.sender, ...a, open: true });
+    const id = addOffer(ctx.state, { owner: ctx.sender, ...a, open: true });
     ctx.emit("market.offered", [
       ["offerId", id],
       ["owner", ctx.sender],
@@ -79,8 +79,8 @@ export const offer = defineMethod<OfferArgs>({
   },
 });
 
-async function openOffer(ctx: CallContext, id: number): Promise<Offer> {
-  const found = await readOffer(ctx.state, id);
+function openOffer(ctx: CallContext, id: number): Offer {
+  const found = readOffer(ctx.state, id);
   if (found === undefined) fail(MarketErrorCode.OFFER_UNKNOWN, "no such offer", { offerId: id });
   if (!found.open) fail(MarketErrorCode.OFFER_CLOSED, "the offer is cancelled", { offerId: id });
   return found;
@@ -101,22 +101,22 @@ export const buy = defineMethod<BuyArgs>({
     const r = new TupleReader(args, "args", 2);
     return { offerId: r.uint("offerId"), periods: r.uint("periods") };
   },
-  async execute(ctx, { offerId, periods }) {
+  execute(ctx, { offerId, periods }) {
     if (periods === 0) fail(MarketErrorCode.INVALID_ARGUMENT, "periods must be at least 1");
-    if (!(await hasRole(ctx.state, ctx.sender, "consumer"))) fail(MarketErrorCode.UNAUTHORISED, "only a consumer buys feeds");
-    const o = await openOffer(ctx, offerId);
-    if ((await feedProblem(ctx.state, o.owner, parseFeed(o.feed) as Feed)) !== undefined) {
+    if (!hasRole(ctx.state, ctx.sender, "consumer")) fail(MarketErrorCode.UNAUTHORISED, "only a consumer buys feeds");
+    const o = openOffer(ctx, offerId);
+    if (feedProblem(ctx.state, o.owner, parseFeed(o.feed) as Feed) !== undefined) {
       fail(MarketErrorCode.FEED_UNAVAILABLE, "the offer's owner no longer has this feed", { offerId, feed: o.feed });
     }
     const amount = o.pricePerPeriod * BigInt(periods);
     if (amount > U64_MAX) fail(MarketErrorCode.INVALID_ARGUMENT, "price out of range", { amount: amount.toString() });
     const now = ctx.env.timestamp;
-    const current = (await readLicence(ctx.state, ctx.sender, o.feed))?.expiresAt ?? 0;
+    const current = readLicence(ctx.state, ctx.sender, o.feed)?.expiresAt ?? 0;
     const expiresAt = BigInt(Math.max(now, current)) + BigInt(periods) * BigInt(o.periodSeconds) * 1000n;
     if (expiresAt > BigInt(Number.MAX_SAFE_INTEGER)) fail(MarketErrorCode.INVALID_ARGUMENT, "licence would end out of range");
-    await debit(ctx.state, ctx.sender, amount);
-    await credit(ctx.state, o.owner, amount);
-    await writeLicence(ctx.state, { buyer: ctx.sender, feed: o.feed, expiresAt: Number(expiresAt) });
+    debit(ctx.state, ctx.sender, amount);
+    credit(ctx.state, o.owner, amount);
+    writeLicence(ctx.state, { buyer: ctx.sender, feed: o.feed, expiresAt: Number(expiresAt) });
     ctx.emit("market.bought", [
       ["offerId", offerId],
       ["buyer", ctx.sender],
@@ -133,8 +133,8 @@ export const cancel = defineMethod<{ readonly offerId: number }>({
   decodeArgs(args: readonly Encodable[]) {
     return { offerId: new TupleReader(args, "args", 1).uint("offerId") };
   },
-  async execute(ctx, { offerId }) {
-    const o = await openOffer(ctx, offerId);
+  execute(ctx, { offerId }) {
+    const o = openOffer(ctx, offerId);
     if (!equalBytes(o.owner, ctx.sender)) fail(MarketErrorCode.NOT_OWNER, "only the offer's owner cancels it", { offerId });
     writeOffer(ctx.state, { ...o, open: false });
     ctx.emit("market.cancelled", [

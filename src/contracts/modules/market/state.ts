@@ -3,7 +3,7 @@ import { utf8 } from "../../../crypto/bytes.js";
 import { decodeTrusted, encode } from "../../../ledger/codec.js";
 import { TupleReader } from "../../../ledger/tuple.js";
 import { ModuleId, stateKey } from "../../moduleIds.js";
-import type { StateOverlay, StateReader } from "../../state.js";
+import type { StateOverlay, StateView } from "../../state.js";
 
 // State layout of the market module (first byte ModuleId.MARKET, then one of these; stable):
 //   COUNT                        -> [count]: offers made; their ids are 1..count (dense)
@@ -53,14 +53,14 @@ const licenceKey = (buyer: Uint8Array, feed: string): Uint8Array => stateKey(Mod
 const feedsKey = (buyer: Uint8Array): Uint8Array => stateKey(ModuleId.MARKET, Uint8Array.of(Part.FEEDS), buyer);
 
 /** How many offers were ever made (the highest id). */
-export async function offerCount(state: StateReader): Promise<number> {
-  const bytes = await state.get(COUNT_KEY);
+export function offerCount(state: StateView): number {
+  const bytes = state.get(COUNT_KEY);
   return bytes === undefined ? 0 : new TupleReader(decodeTrusted(bytes), "offerCount", 1).uint("count");
 }
 
 /** Stores a new offer under the next id, which it returns. */
-export async function addOffer(state: StateOverlay, offer: Omit<Offer, "id">): Promise<number> {
-  const id = (await offerCount(state)) + 1;
+export function addOffer(state: StateOverlay, offer: Omit<Offer, "id">): number {
+  const id = offerCount(state) + 1;
   state.set(COUNT_KEY, encode([id]));
   writeOffer(state, { ...offer, id });
   return id;
@@ -70,9 +70,9 @@ export function writeOffer(state: StateOverlay, o: Offer): void {
   state.set(offerKey(o.id), encode([o.owner, o.feed, o.pricePerPeriod, o.periodSeconds, o.terms, o.open]));
 }
 
-export async function readOffer(state: StateReader, id: number): Promise<Offer | undefined> {
+export function readOffer(state: StateView, id: number): Offer | undefined {
   if (!Number.isSafeInteger(id) || id < 1) return undefined;
-  const bytes = await state.get(offerKey(id));
+  const bytes = state.get(offerKey(id));
   if (bytes === undefined) return undefined;
   const r = new TupleReader(decodeTrusted(bytes), "offer", 6);
   return {
@@ -87,43 +87,43 @@ export async function readOffer(state: StateReader, id: number): Promise<Offer |
 }
 
 /** Offers by ascending id from `from` (default 1), at most `limit` (default 100, at most MAX_LIST_LIMIT); cancelled ones included. */
-export async function listOffers(state: StateReader, { from = 1, limit = 100 }: { from?: number; limit?: number } = {}): Promise<Offer[]> {
+export function listOffers(state: StateView, { from = 1, limit = 100 }: { from?: number; limit?: number } = {}): Offer[] {
   if (!Number.isSafeInteger(from) || !Number.isSafeInteger(limit) || limit < 0) throw new RangeError("from and limit must be integers, limit >= 0");
   const first = Math.max(from, 1);
-  const last = Math.min(await offerCount(state), first + Math.min(limit, MAX_LIST_LIMIT) - 1);
+  const last = Math.min(offerCount(state), first + Math.min(limit, MAX_LIST_LIMIT) - 1);
   const offers: Offer[] = [];
   for (let id = first; id <= last; id++) {
-    const offer = await readOffer(state, id);
+    const offer = readOffer(state, id);
     if (offer !== undefined) offers.push(offer);
   }
   return offers;
 }
 
-export async function readLicence(state: StateReader, buyer: Uint8Array, feed: string): Promise<Licence | undefined> {
-  const bytes = await state.get(licenceKey(buyer, feed));
+export function readLicence(state: StateView, buyer: Uint8Array, feed: string): Licence | undefined {
+  const bytes = state.get(licenceKey(buyer, feed));
   if (bytes === undefined) return undefined;
   return { buyer, feed, expiresAt: new TupleReader(decodeTrusted(bytes), "licence", 1).uint("expiresAt") };
 }
 
-async function feedsOf(state: StateReader, buyer: Uint8Array): Promise<string[]> {
-  const bytes = await state.get(feedsKey(buyer));
+function feedsOf(state: StateView, buyer: Uint8Array): string[] {
+  const bytes = state.get(feedsKey(buyer));
   if (bytes === undefined) return [];
   return new TupleReader([decodeTrusted(bytes)], "licences", 1).list("feeds").map((f) => new TupleReader([f], "licences", 1).string("feed", MAX_FEED_LENGTH));
 }
 
 /** Every licence the buyer ever held (expired ones too), sorted by feed. */
-export async function licencesOf(state: StateReader, buyer: Uint8Array): Promise<Licence[]> {
+export function licencesOf(state: StateView, buyer: Uint8Array): Licence[] {
   const licences: Licence[] = [];
-  for (const feed of await feedsOf(state, buyer)) {
-    const licence = await readLicence(state, buyer, feed);
+  for (const feed of feedsOf(state, buyer)) {
+    const licence = readLicence(state, buyer, feed);
     if (licence !== undefined) licences.push(licence);
   }
   return licences;
 }
 
 /** Writes a licence, adding its feed to the buyer's list the first time. */
-export async function writeLicence(state: StateOverlay, licence: Licence): Promise<void> {
-  const feeds = await feedsOf(state, licence.buyer);
+export function writeLicence(state: StateOverlay, licence: Licence): void {
+  const feeds = feedsOf(state, licence.buyer);
   if (!feeds.includes(licence.feed)) {
     // Feed names are ASCII ([a-z0-9._:-]), so code-unit order is byte order on every node.
     state.set(feedsKey(licence.buyer), encode([...feeds, licence.feed].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))));

@@ -30,12 +30,12 @@ export const publish = defineMethod<{ id: string; specJson: string }>({
     const r = new TupleReader(args, "args", 2);
     return { id: readId(r, "id", PROFILE_ID_RE), specJson: r.string("specJson", MAX_SPEC_BYTES) };
   },
-  async authorise(state, sender) {
-    if (!(await hasRole(state, sender, "admin"))) fail(ProfileErrorCode.UNAUTHORISED, "only an admin publishes profiles");
+  authorise(state, sender) {
+    if (!hasRole(state, sender, "admin")) fail(ProfileErrorCode.UNAUTHORISED, "only an admin publishes profiles");
   },
-  async execute(ctx, { id, specJson }) {
+  execute(ctx, { id, specJson }) {
     const spec = parseProfileSpec(specJson);
-    const published = await writeNextVersion(ctx.state, id, spec, ctx.env.height);
+    const published = writeNextVersion(ctx.state, id, spec, ctx.env.height);
     ctx.emit("profile.published", [
       ["profile", id],
       ["version", published.version],
@@ -49,14 +49,14 @@ export const assign = defineMethod<{ deviceId: string; profileId: string }>({
     const r = new TupleReader(args, "args", 2);
     return { deviceId: readId(r, "deviceId", DEVICE_ID_RE), profileId: readId(r, "profileId", PROFILE_ID_RE) };
   },
-  async execute(ctx, { deviceId, profileId }) {
-    const device = await readDevice(ctx.state, deviceId);
+  execute(ctx, { deviceId, profileId }) {
+    const device = readDevice(ctx.state, deviceId);
     if (device === undefined) fail(ProfileErrorCode.DEVICE_UNKNOWN, "no such device", { device: deviceId });
-    if (!equalBytes(device.owner, ctx.sender) && !(await hasRole(ctx.state, ctx.sender, "admin"))) {
+    if (!equalBytes(device.owner, ctx.sender) && !hasRole(ctx.state, ctx.sender, "admin")) {
       fail(ProfileErrorCode.NOT_OWNER, "sender does not own the device", { device: deviceId });
     }
     if (device.status === "revoked") fail(ProfileErrorCode.DEVICE_REVOKED, "device is revoked", { device: deviceId });
-    if ((await readProfile(ctx.state, profileId)) === undefined) fail(ProfileErrorCode.PROFILE_UNKNOWN, "no such profile", { profile: profileId });
+    if (readProfile(ctx.state, profileId) === undefined) fail(ProfileErrorCode.PROFILE_UNKNOWN, "no such profile", { profile: profileId });
     writeDevice(ctx.state, { ...device, profileId });
     ctx.emit("profile.assigned", [
       ["device", deviceId],

@@ -3,7 +3,7 @@ import { AttestaError } from "../../../errors.js";
 import { CodecErrorCode, decodeTrusted, encode, type Encodable } from "../../../ledger/codec.js";
 import { TupleReader } from "../../../ledger/tuple.js";
 import { ModuleId, nameKey } from "../../moduleIds.js";
-import { readState, StateCodec, type StateOverlay, type StateReader } from "../../state.js";
+import { readState, StateCodec, type StateOverlay, type StateView } from "../../state.js";
 import type { MetricSpec, ProfileSpec, ProfileVersion } from "./spec.js";
 import { opt } from "./validate.js";
 
@@ -104,8 +104,8 @@ const HEAD = new StateCodec<number>(
 );
 
 /** The newest version number of a profile (0 when it was never published). */
-export async function latestVersion(state: StateReader, id: string): Promise<number> {
-  return (await readState(state, headKey(id), HEAD)) ?? 0;
+export function latestVersion(state: StateView, id: string): number {
+  return readState(state, headKey(id), HEAD) ?? 0;
 }
 
 // Decoded versions by their stored bytes: every reading looks up its device's profile, and
@@ -136,26 +136,26 @@ function decodeVersion(bytes: Uint8Array): { readonly publishedAt: number; reado
 const VERSION = new StateCodec<{ readonly publishedAt: number; readonly spec: ProfileSpec }>((v) => encode([v.publishedAt, specTuple(v.spec)]), decodeVersion);
 
 /** A version of a profile; the newest when `version` is absent. Specs are shared: never mutate one. */
-export async function readProfile(state: StateReader, id: string, version?: number): Promise<ProfileVersion | undefined> {
-  const v = version ?? (await latestVersion(state, id));
+export function readProfile(state: StateView, id: string, version?: number): ProfileVersion | undefined {
+  const v = version ?? latestVersion(state, id);
   if (!Number.isSafeInteger(v) || v < 1 || v > 0xffffffff) return undefined;
-  const stored = await readState(state, versionKey(id, v), VERSION);
+  const stored = readState(state, versionKey(id, v), VERSION);
   if (stored === undefined) return undefined;
   return { id, version: v, spec: stored.spec, publishedAt: stored.publishedAt };
 }
 
 /** The version a device follows at `height`: the newest published before that block. */
-export async function profileInForce(state: StateReader, id: string, height: number): Promise<ProfileVersion | undefined> {
-  for (let v = await latestVersion(state, id); v >= 1; v--) {
-    const profile = await readProfile(state, id, v);
+export function profileInForce(state: StateView, id: string, height: number): ProfileVersion | undefined {
+  for (let v = latestVersion(state, id); v >= 1; v--) {
+    const profile = readProfile(state, id, v);
     if (profile !== undefined && profile.publishedAt < height) return profile;
   }
   return undefined;
 }
 
 /** Stores `spec` as the next version of `id` (version 1 for a new profile), published at `height`. */
-export async function writeNextVersion(state: StateOverlay, id: string, spec: ProfileSpec, height: number): Promise<ProfileVersion> {
-  const version = (await latestVersion(state, id)) + 1;
+export function writeNextVersion(state: StateOverlay, id: string, spec: ProfileSpec, height: number): ProfileVersion {
+  const version = latestVersion(state, id) + 1;
   state.set(versionKey(id, version), encode([height, specTuple(spec)]));
   state.set(headKey(id), encode([version]));
   return { id, version, spec, publishedAt: height };

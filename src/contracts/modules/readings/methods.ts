@@ -5,7 +5,7 @@ import { TxErrorCode } from "../../../ledger/txErrors.js";
 import { ExecErrorCode } from "../../errors.js";
 import type { ChainEvent } from "../../../ledger/receipt.js";
 import { defineMethod, type BlockEnv, type ContractModule } from "../../runtime.js";
-import { StateOverlay, type StateReader } from "../../state.js";
+import { StateOverlay, type StateView } from "../../state.js";
 import { deviceSigner } from "../devices/signer.js";
 import { deviceIdOfAddress, isDeviceId, readDevice } from "../devices/state.js";
 import { encodedValuesSize, evaluateReading, type ReadingValues } from "./evaluate.js";
@@ -90,18 +90,18 @@ function emitReading(ctx: ReadingContext, a: ReadingArgs, code: string, profile:
  * for batch readings. Checks, in order: device known, bound to the bridge, not revoked, not
  * suspended, a profile version in force, seq, ts, then the profile's checks.
  */
-async function applyReading(run: ReadingRun, a: ReadingArgs, bridge: string | null): Promise<string> {
+function applyReading(run: ReadingRun, a: ReadingArgs, bridge: string | null): string {
   const { ctx } = run;
-  const entry = await run.device(a.deviceId);
+  const entry = run.device(a.deviceId);
   if (entry === undefined) return emitReading(ctx, a, TxErrorCode.DEVICE_UNKNOWN, "", 0, []);
   const device = entry.device;
   if (bridge !== null && device.bridge !== bridge) return emitReading(ctx, a, TxErrorCode.NOT_BOUND_TO_BRIDGE, device.profileId, 0, []);
-  const profile = await run.profile(device.profileId);
+  const profile = run.profile(device.profileId);
   const version = profile?.version ?? 0;
-  const code = await refusal(run, entry, a, profile);
+  const code = refusal(run, entry, a, profile);
   if (code !== undefined) return emitReading(ctx, a, code, device.profileId, version, []);
   const spec = (profile as ProfileVersion).spec;
-  const prior = await run.readings(entry);
+  const prior = run.readings(entry);
   const outcome = evaluateReading(spec, prior, { ts: a.ts, values: a.values, payloadBytes: encodedValuesSize(a.values) });
   if (outcome.hard !== null) return emitReading(ctx, a, outcome.hard, device.profileId, version, []);
 
@@ -115,18 +115,18 @@ async function applyReading(run: ReadingRun, a: ReadingArgs, bridge: string | nu
   run.count(device.owner, flagged);
   emitReading(ctx, a, "", device.profileId, version, outcome.findings);
   if (flagged && policy !== undefined && window.length >= policy.anomalies) {
-    await run.suspend(entry, `anomaly policy: ${window.length} flagged readings within ${policy.windowSeconds} s`);
+    run.suspend(entry, `anomaly policy: ${window.length} flagged readings within ${policy.windowSeconds} s`);
   }
   return "";
 }
 
 /** Why a known device's reading is refused before the profile's checks (undefined: it is not), in the order applyReading lists. */
-async function refusal(run: ReadingRun, entry: DeviceEntry, a: ReadingArgs, profile: ProfileVersion | undefined): Promise<string | undefined> {
+function refusal(run: ReadingRun, entry: DeviceEntry, a: ReadingArgs, profile: ProfileVersion | undefined): string | undefined {
   const status = entry.device.status;
   if (status === "revoked") return TxErrorCode.DEVICE_REVOKED;
   if (status === "suspended") return TxErrorCode.DEVICE_SUSPENDED;
   if (profile === undefined) return ReadingRejection.PROFILE_NOT_IN_FORCE;
-  const prior = await run.readings(entry);
+  const prior = run.readings(entry);
   if (prior.count > 0 && a.seq <= prior.lastSeq) return TxErrorCode.SEQ_REPLAY;
   if (prior.count > 0 && a.ts < prior.lastTs) return ReadingRejection.TS_OUT_OF_ORDER;
   if (a.ts > run.ctx.env.timestamp + MAX_READING_SKEW_MS) return ReadingRejection.TS_IN_FUTURE;
@@ -152,10 +152,10 @@ export function pushAnomaly(window: readonly number[], ts: number, windowMs: num
  * signature, no fee, no nonce): over a throwaway overlay of `state`, at `env`. Returns its
  * `reading` event (status, code, findings), for a bridge asking "would this pass?".
  */
-export async function inspectReading(state: StateReader, env: BlockEnv, a: ReadingArgs): Promise<ChainEvent> {
+export function inspectReading(state: StateView, env: BlockEnv, a: ReadingArgs): ChainEvent {
   const events: ChainEvent[] = [];
   const run = new ReadingRun({ state: new StateOverlay(state), env, emit: (type, attributes) => events.push({ type, attributes }) });
-  await applyReading(run, a, null);
+  applyReading(run, a, null);
   const event = events.find((e) => e.type === READING_EVENT);
   if (event === undefined) throw new RangeError("applyReading emitted no reading event");
   return event;
@@ -163,15 +163,15 @@ export async function inspectReading(state: StateReader, env: BlockEnv, a: Readi
 
 const submit = defineMethod<ReadingArgs>({
   decodeArgs: (args) => decodeReading(args, "args"),
-  async authorise(state, sender, args) {
-    const signer = await deviceIdOfAddress(state, sender);
+  authorise(state, sender, args) {
+    const signer = deviceIdOfAddress(state, sender);
     if (signer !== args.deviceId) throw new AttestaError(ExecErrorCode.UNAUTHORISED, "a device submits only its own readings", { deviceId: args.deviceId });
   },
-  async execute(ctx, args) {
+  execute(ctx, args) {
     const run = new ReadingRun(ctx);
-    const code = await applyReading(run, args, null);
+    const code = applyReading(run, args, null);
     if (code !== "") throw new AttestaError(code, "reading rejected", { deviceId: args.deviceId, seq: args.seq });
-    await run.flush();
+    run.flush();
   },
   signer: deviceSigner,
 });
@@ -185,14 +185,14 @@ const batch = defineMethod<BatchArgs>({
     for (let k = 0; k < list.length; k++) readings[k] = decodeReading(list[k] as Encodable, "reading");
     return { readings };
   },
-  async execute(ctx, { readings }) {
-    const bridgeId = await deviceIdOfAddress(ctx.state, ctx.sender);
-    const bridge = bridgeId === undefined ? undefined : await readDevice(ctx.state, bridgeId);
+  execute(ctx, { readings }) {
+    const bridgeId = deviceIdOfAddress(ctx.state, ctx.sender);
+    const bridge = bridgeId === undefined ? undefined : readDevice(ctx.state, bridgeId);
     if (bridge === undefined || bridge.kind !== "bridge") throw new AttestaError(ExecErrorCode.UNAUTHORISED, "only a bridge relays readings");
     if (bridge.status !== "active") throw new AttestaError(TxErrorCode.DEVICE_SUSPENDED, "the bridge is suspended", { bridge: bridge.id });
     const run = new ReadingRun(ctx);
-    for (const reading of readings) await applyReading(run, reading, bridge.id);
-    await run.flush();
+    for (const reading of readings) applyReading(run, reading, bridge.id);
+    run.flush();
   },
   signer: deviceSigner,
 });

@@ -31,24 +31,24 @@ export class ReadingRun {
 
   constructor(readonly ctx: ReadingContext) {}
 
-  async device(id: string): Promise<DeviceEntry | undefined> {
+  device(id: string): DeviceEntry | undefined {
     const cached = this.devices.get(id);
     if (cached !== undefined) return cached;
-    const device = await readDevice(this.ctx.state, id);
+    const device = readDevice(this.ctx.state, id);
     if (device === undefined) return undefined;
     const entry: DeviceEntry = { device, readings: undefined, dirty: false };
     this.devices.set(id, entry);
     return entry;
   }
 
-  async readings(entry: DeviceEntry): Promise<DeviceReadingState> {
-    entry.readings ??= await readReadingState(this.ctx.state, entry.device.id);
+  readings(entry: DeviceEntry): DeviceReadingState {
+    entry.readings ??= readReadingState(this.ctx.state, entry.device.id);
     return entry.readings;
   }
 
-  async profile(id: string): Promise<ProfileVersion | undefined> {
+  profile(id: string): ProfileVersion | undefined {
     if (this.profiles.has(id)) return this.profiles.get(id);
-    const profile = await profileInForce(this.ctx.state, id, this.ctx.env.height);
+    const profile = profileInForce(this.ctx.state, id, this.ctx.env.height);
     this.profiles.set(id, profile);
     return profile;
   }
@@ -65,10 +65,10 @@ export class ReadingRun {
   }
 
   /** Suspends the device by its profile's policy (emitting device.suspended after the reading's event). */
-  async suspend(entry: DeviceEntry, reason: string): Promise<void> {
+  suspend(entry: DeviceEntry, reason: string): void {
     this.write(entry);
-    await suspendDevice(this.ctx, entry.device.id, reason);
-    entry.device = (await readDevice(this.ctx.state, entry.device.id)) as DeviceRecord;
+    suspendDevice(this.ctx, entry.device.id, reason);
+    entry.device = readDevice(this.ctx.state, entry.device.id) as DeviceRecord;
   }
 
   private write(entry: DeviceEntry): void {
@@ -79,9 +79,9 @@ export class ReadingRun {
   }
 
   /** Writes the devices touched and adds the counted readings to their owners' accounts (in first-seen order). */
-  async flush(): Promise<void> {
+  flush(): void {
     for (const entry of this.devices.values()) this.write(entry);
-    for (const o of this.owners.values()) await countReadings(this.ctx.state, o.address, o.readings, o.anomalies);
+    for (const o of this.owners.values()) countReadings(this.ctx.state, o.address, o.readings, o.anomalies);
     this.owners.clear();
   }
 }

@@ -1,6 +1,6 @@
 import { decodeTrusted, encode } from "../../../ledger/codec.js";
 import { ModuleId, nameKey } from "../../moduleIds.js";
-import { readState, StateCodec, type StateOverlay, type StateReader } from "../../state.js";
+import { readState, StateCodec, type StateOverlay, type StateView } from "../../state.js";
 import { EMPTY_READING_STATE, readingStateTuple, readReadingStateTuple, type DeviceReadingState } from "./evaluate.js";
 
 const NO_PREFIX: readonly number[] = [];
@@ -21,8 +21,8 @@ const READING_STATE = new StateCodec<DeviceReadingState>(
 );
 
 /** The device's reading state (the empty state before its first accepted reading). */
-export async function readReadingState(state: StateReader, deviceId: string): Promise<DeviceReadingState> {
-  return (await readState(state, readingStateKey(deviceId), READING_STATE)) ?? EMPTY_READING_STATE;
+export function readReadingState(state: StateView, deviceId: string): DeviceReadingState {
+  return readState(state, readingStateKey(deviceId), READING_STATE) ?? EMPTY_READING_STATE;
 }
 
 export function writeReadingState(state: StateOverlay, deviceId: string, s: DeviceReadingState): void {

@@ -31,25 +31,25 @@ function evidenceKey(e: Evidence): Uint8Array {
  */
 const evidence = defineMethod<Evidence>({
   decodeArgs: (args: readonly Encodable[]) => readEvidence(args),
-  async execute(ctx, e) {
+  execute(ctx, e) {
     const { env } = ctx;
     if (!conflicting(e.a, e.b)) invalid("the statements do not conflict");
     if (e.a.height > env.height) invalid("evidence about a future height", { height: e.a.height });
     if (env.height - e.a.height > EVIDENCE_MAX_AGE) {
       throw new AttestaError(ValidatorErrorCode.EVIDENCE_TOO_OLD, "evidence too old", { height: e.a.height, maxAge: EVIDENCE_MAX_AGE });
     }
-    const set = await validatorSetAt(ctx.state, env.height);
+    const set = validatorSetAt(ctx.state, env.height);
     const index = indexOfValidator(set, e.offender);
     if (index < 0) invalid("the offender is not a current validator", { offender: toHex(e.offender) });
     const publicKey = (set[index] as (typeof set)[number]).publicKey;
     const signedBy = (s: Statement): boolean => verifySignature("secp256k1", publicKey, s.signature, statementPayload(env.chainId, s));
     if (!signedBy(e.a) || !signedBy(e.b)) invalid("a statement is not signed by the offender");
     const key = evidenceKey(e);
-    if ((await ctx.state.get(key)) !== undefined) {
+    if (ctx.state.get(key) !== undefined) {
       throw new AttestaError(ValidatorErrorCode.DUPLICATE_EVIDENCE, "this offence is already recorded", { height: e.a.height, round: e.a.round });
     }
     ctx.state.set(key, encode(env.height));
-    await jail(ctx.state, e.offender);
+    jail(ctx.state, e.offender);
     ctx.emit("validators.equivocation", [
       ["offender", e.offender],
       ["kind", e.a.kind],

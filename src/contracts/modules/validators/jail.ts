@@ -3,7 +3,7 @@ import { compareBytes, equalBytes } from "../../../crypto/bytes.js";
 import { decodeTrusted, encode } from "../../../ledger/codec.js";
 import { TupleReader } from "../../../ledger/tuple.js";
 import { ModuleId, stateKey } from "../../moduleIds.js";
-import type { StateOverlay, StateReader } from "../../state.js";
+import type { StateOverlay, StateView } from "../../state.js";
 import { ValidatorsPart, type ValidatorSet } from "./set.js";
 
 const JAILED_KEY = stateKey(ModuleId.VALIDATORS, Uint8Array.of(ValidatorsPart.JAILED));
@@ -13,8 +13,8 @@ const JAILED_KEY = stateKey(ModuleId.VALIDATORS, Uint8Array.of(ValidatorsPart.JA
  * validator still votes (removing it takes a vote) but is never chosen as proposer, until a
  * vote about it is decided: its removal, or a vote to add it again (a pardon).
  */
-export async function readJailed(state: StateReader): Promise<Uint8Array[]> {
-  const bytes = await state.get(JAILED_KEY);
+export function readJailed(state: StateView): Uint8Array[] {
+  const bytes = state.get(JAILED_KEY);
   if (bytes === undefined) return [];
   return new TupleReader([decodeTrusted(bytes)], "validators", 1).list("jailed").map((v) => new TupleReader([v], "jailed", 1).bytes("address", ADDRESS_LENGTH));
 }
@@ -29,16 +29,16 @@ export function isJailed(jailed: readonly Uint8Array[], address: Uint8Array): bo
 }
 
 /** Jails `address`; false if it already was. */
-export async function jail(state: StateOverlay, address: Uint8Array): Promise<boolean> {
-  const jailed = await readJailed(state);
+export function jail(state: StateOverlay, address: Uint8Array): boolean {
+  const jailed = readJailed(state);
   if (isJailed(jailed, address)) return false;
   writeJailed(state, [...jailed, address]);
   return true;
 }
 
 /** Frees `address`; false if it was not jailed. */
-export async function release(state: StateOverlay, address: Uint8Array): Promise<boolean> {
-  const jailed = await readJailed(state);
+export function release(state: StateOverlay, address: Uint8Array): boolean {
+  const jailed = readJailed(state);
   if (!isJailed(jailed, address)) return false;
   writeJailed(state, jailed.filter((a) => !equalBytes(a, address)));
   return true;

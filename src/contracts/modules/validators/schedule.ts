@@ -3,7 +3,7 @@ import { PUBLIC_KEY_LENGTH } from "../../../crypto/keyTypes.js";
 import { decodeTrusted, encode } from "../../../ledger/codec.js";
 import { TupleReader } from "../../../ledger/tuple.js";
 import { ModuleId, stateKey } from "../../moduleIds.js";
-import type { StateOverlay, StateReader } from "../../state.js";
+import type { StateOverlay, StateView } from "../../state.js";
 import { indexOfValidator, readValidatorSet, validator, ValidatorsPart, writeValidatorSet, type ValidatorSet } from "./set.js";
 
 /** A decided change of the validator set: in force from `effectiveHeight` (decided at that height − 2). */
@@ -21,8 +21,8 @@ export const CHANGE_DELAY = 2;
 const PENDING_KEY = stateKey(ModuleId.VALIDATORS, Uint8Array.of(ValidatorsPart.PENDING));
 
 /** The decided changes not yet folded into the stored set, in decision order (so by effective height). */
-export async function pendingChanges(state: StateReader): Promise<ValidatorChange[]> {
-  const bytes = await state.get(PENDING_KEY);
+export function pendingChanges(state: StateView): ValidatorChange[] {
+  const bytes = state.get(PENDING_KEY);
   if (bytes === undefined) return [];
   return new TupleReader([decodeTrusted(bytes)], "validators", 1).list("pending").map((item) => {
     const r = new TupleReader(item, "validatorChange", 4);
@@ -59,14 +59,14 @@ function splitDue(pending: readonly ValidatorChange[], height: number): { due: V
  * decided in block h is in force from h + 2). Also right for any later height (it then
  * includes the changes already decided), never for an earlier one.
  */
-export async function validatorSetAt(state: StateReader, height: number): Promise<ValidatorSet> {
-  const { due } = splitDue(await pendingChanges(state), height);
-  return applyChanges(await readValidatorSet(state), due);
+export function validatorSetAt(state: StateView, height: number): ValidatorSet {
+  const { due } = splitDue(pendingChanges(state), height);
+  return applyChanges(readValidatorSet(state), due);
 }
 
 /** The addresses that changes due by `height` remove: their votes are discarded. */
-export async function removedBy(state: StateReader, height: number): Promise<Uint8Array[]> {
-  return splitDue(await pendingChanges(state), height).due.flatMap((c) => (c.add ? [] : [c.address]));
+export function removedBy(state: StateView, height: number): Uint8Array[] {
+  return splitDue(pendingChanges(state), height).due.flatMap((c) => (c.add ? [] : [c.address]));
 }
 
 export interface FoldedSchedule {
@@ -79,9 +79,9 @@ export interface FoldedSchedule {
 }
 
 /** Folds the changes due by `height` into the stored set (a vote running at `height` does this first). */
-export async function foldDueChanges(state: StateOverlay, height: number): Promise<FoldedSchedule> {
-  const { due, rest } = splitDue(await pendingChanges(state), height);
-  const stored = await readValidatorSet(state);
+export function foldDueChanges(state: StateOverlay, height: number): FoldedSchedule {
+  const { due, rest } = splitDue(pendingChanges(state), height);
+  const stored = readValidatorSet(state);
   if (due.length === 0) return { set: stored, pending: rest, removed: [] };
   const set = applyChanges(stored, due);
   writeValidatorSet(state, set);

@@ -5,7 +5,7 @@ import { PUBLIC_KEY_LENGTH } from "../../../crypto/keyTypes.js";
 import { decodeTrusted, encode } from "../../../ledger/codec.js";
 import { TupleReader } from "../../../ledger/tuple.js";
 import { ModuleId, stateKey } from "../../moduleIds.js";
-import type { StateOverlay, StateReader } from "../../state.js";
+import type { StateOverlay, StateView } from "../../state.js";
 
 /** A validator: a secp256k1 key of equal voting power. */
 export interface Validator {
@@ -50,8 +50,8 @@ export function indexOfValidator(set: ValidatorSet, address: Uint8Array): number
  * last `validators.vote` (changes fold in lazily, when a vote runs at or past their height).
  * A caller that knows the height wants `validatorSetAt`, which adds the changes due since.
  */
-export async function readValidatorSet(state: StateReader): Promise<ValidatorSet> {
-  const bytes = await state.get(SET_KEY);
+export function readValidatorSet(state: StateView): ValidatorSet {
+  const bytes = state.get(SET_KEY);
   if (bytes === undefined) return [];
   const list = new TupleReader([decodeTrusted(bytes)], "validators", 1).list("set", MAX_VALIDATORS);
   return list.map((item) => validator(new TupleReader([item], "validator", 1).bytes("publicKey", PUBLIC_KEY_LENGTH.secp256k1)));

@@ -78,13 +78,13 @@ function countVotes(current: ValidatorSet, proposal: Proposal | undefined): numb
  * scheduled for `height + CHANGE_DELAY`, every vote about its target is cleared and, if the
  * target was jailed, it is freed at once (removed later, or pardoned).
  */
-async function tally(
+function tally(
   ctx: CallContext,
   current: ValidatorSet,
   proposals: Proposal[],
   pending: readonly ValidatorChange[],
   { target, add, publicKey }: VoteArgs,
-): Promise<void> {
+): void {
   const proposal = proposals.find((p) => sameTarget(p, target) && p.add === add);
   if (2 * countVotes(current, proposal) <= current.length) {
     writeProposals(ctx.state, proposals);
@@ -93,7 +93,7 @@ async function tally(
   const effectiveHeight = ctx.env.height + CHANGE_DELAY;
   writePendingChanges(ctx.state, [...pending, { effectiveHeight, add, address: target, publicKey: add ? (proposal?.publicKey ?? publicKey) : null }]);
   writeProposals(ctx.state, proposals.filter((p) => !sameTarget(p, target)));
-  if (await release(ctx.state, target)) ctx.emit("validators.released", [["target", target]]);
+  if (release(ctx.state, target)) ctx.emit("validators.released", [["target", target]]);
   ctx.emit("validators.changed", [
     ["target", target],
     ["add", add],
@@ -112,15 +112,15 @@ async function tally(
  */
 const vote = defineMethod<VoteArgs>({
   decodeArgs: decodeVoteArgs,
-  async execute(ctx, args) {
+  execute(ctx, args) {
     const { target, add } = args;
     const voter = ctx.sender;
-    const folded = await foldDueChanges(ctx.state, ctx.env.height);
+    const folded = foldDueChanges(ctx.state, ctx.env.height);
     const current = folded.set;
     if (indexOfValidator(current, voter) < 0) {
       throw new AttestaError(ValidatorErrorCode.UNAUTHORISED, "only a current validator votes", { voter: toHex(voter) });
     }
-    let proposals = discardVotesOf(await readProposals(ctx.state), folded.removed);
+    let proposals = discardVotesOf(readProposals(ctx.state), folded.removed);
     const earlier = proposals.find((p) => sameTarget(p, target) && hasVoter(p, voter));
     if (earlier?.add === add) return tally(ctx, current, proposals, folded.pending, args);
     if (earlier !== undefined) {
@@ -131,7 +131,7 @@ const vote = defineMethod<VoteArgs>({
         ["add", earlier.add],
       ]);
     }
-    const invalid = invalidVote(applyChanges(current, folded.pending), await readJailed(ctx.state), args);
+    const invalid = invalidVote(applyChanges(current, folded.pending), readJailed(ctx.state), args);
     if (invalid !== undefined) {
       if (earlier === undefined) throw new AttestaError(invalid, "vote refused", { target: toHex(target), add });
       writeProposals(ctx.state, proposals);
@@ -148,7 +148,7 @@ const vote = defineMethod<VoteArgs>({
       ["votes", countVotes(current, proposals.find((p) => sameTarget(p, target) && p.add === add))],
       ["validators", current.length],
     ]);
-    await tally(ctx, current, proposals, folded.pending, args);
+    tally(ctx, current, proposals, folded.pending, args);
   },
 });
 

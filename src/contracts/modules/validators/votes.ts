@@ -4,7 +4,7 @@ import { PUBLIC_KEY_LENGTH } from "../../../crypto/keyTypes.js";
 import { decodeTrusted, encode } from "../../../ledger/codec.js";
 import { TupleReader } from "../../../ledger/tuple.js";
 import { ModuleId, stateKey } from "../../moduleIds.js";
-import type { StateOverlay, StateReader } from "../../state.js";
+import type { StateOverlay, StateView } from "../../state.js";
 import { removedBy, validatorSetAt } from "./schedule.js";
 import { indexOfValidator, ValidatorsPart } from "./set.js";
 
@@ -29,8 +29,8 @@ export function compareProposals(a: Proposal, b: Proposal): number {
 }
 
 /** Every stored proposal, sorted, as the last vote left them (see `openVotes` for a height's view). */
-export async function readProposals(state: StateReader): Promise<Proposal[]> {
-  const bytes = await state.get(VOTES_KEY);
+export function readProposals(state: StateView): Proposal[] {
+  const bytes = state.get(VOTES_KEY);
   if (bytes === undefined) return [];
   return new TupleReader([decodeTrusted(bytes)], "validators", 1).list("votes").map((item) => {
     const r = new TupleReader(item, "proposal", 4);
@@ -62,11 +62,11 @@ export function discardVotesOf(proposals: readonly Proposal[], voters: readonly 
  * stand at that height given the state after block `height − 1`: the votes of validators
  * removed by then are discarded, and only current validators' votes are listed.
  */
-export async function openVotes(state: StateReader, height?: number): Promise<Proposal[]> {
-  const proposals = await readProposals(state);
+export function openVotes(state: StateView, height?: number): Proposal[] {
+  const proposals = readProposals(state);
   if (height === undefined) return proposals;
-  const set = await validatorSetAt(state, height);
-  return discardVotesOf(proposals, await removedBy(state, height))
+  const set = validatorSetAt(state, height);
+  return discardVotesOf(proposals, removedBy(state, height))
     .map((p) => ({ ...p, voters: p.voters.filter((v) => indexOfValidator(set, v) >= 0) }))
     .filter((p) => p.voters.length > 0);
 }
