@@ -65,27 +65,8 @@ export async function executeBlock(
       dropped.push({ tx, code: typeof err.details?.code === "string" ? err.details.code : err.code });
     }
   }
-  if (fees > 0n) await settleWrites(state, () => credit(state, env.proposer, fees));
+  if (fees > 0n) await settle(state, () => credit(state, env.proposer, fees), undefined, state);
   return { receipts, changes: state.changes(), included, dropped };
-}
-
-/**
- * Runs `write` (contract code) over `state` until its reads are at hand (see `settle`): each
- * attempt in a checkpoint of its own, reverted when a read misses, so a second attempt starts
- * from the state the first one found.
- */
-function settleWrites<T>(state: StateOverlay, write: () => T): Promise<T> {
-  return settle(state, () => {
-    state.checkpoint();
-    try {
-      const result = write();
-      state.commitCheckpoint();
-      return result;
-    } catch (err) {
-      state.revertCheckpoint();
-      throw err;
-    }
-  });
 }
 
 function executeTransaction(
@@ -101,15 +82,21 @@ function executeTransaction(
   } catch (err) {
     throw invalidTx(err, index);
   }
-  return settleWrites(state, () => {
-    let account;
-    try {
-      account = checkTxStateful(tx, state, checked.signer);
-    } catch (err) {
-      throw invalidTx(err, index);
-    }
-    return applyTransaction(state, env, tx, checked, account);
-  });
+  // Each run in a checkpoint of its own (see settle): a run that read what was not at hand is undone.
+  return settle(
+    state,
+    () => {
+      let account;
+      try {
+        account = checkTxStateful(tx, state, checked.signer);
+      } catch (err) {
+        throw invalidTx(err, index);
+      }
+      return applyTransaction(state, env, tx, checked, account);
+    },
+    undefined,
+    state,
+  );
 }
 
 /** A block's invalid transaction as the block's error (anything else, a miss included, goes through). */
@@ -141,8 +128,8 @@ class Call implements CallContext {
  * nonce, then asks the method's `authorise` rule (unless `authorised`: the caller asked it
  * against the same state) and runs the method; a refusal or a method failure reverts the
  * method's writes into a failed receipt. Block execution and the admission dry run share it.
- * A read that misses throws NotAtHand, the fee's writes made: run it in a checkpoint of its
- * own or over a throwaway overlay, and again once the key is fetched (see `settle`).
+ * A read that misses throws NotAtHand, the fee's writes made: run it through `settle`, in a
+ * checkpoint of its own or over a throwaway overlay.
  */
 export function applyTransaction(
   state: StateOverlay,

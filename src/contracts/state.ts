@@ -12,11 +12,9 @@ export interface StateReader {
 }
 
 /**
- * Thrown by a synchronous read whose key's bytes are not at hand. Whoever runs contract code
- * (`settle`, `attempt`) fetches the key and runs the code again from its start, over state
- * reverted to where that start found it: the code is deterministic, so the second run reads
- * what the first read, then one key further. Not an Error: a miss is routine (a cold cache),
- * and a stack trace would cost more than the read.
+ * Thrown by a synchronous read whose key's bytes are not at hand (outside a scouting run, see
+ * `settle`): whoever runs contract code then settles it. Not an Error: a miss is routine (a
+ * cold cache), and a stack trace would cost more than the read.
  */
 export class NotAtHand {
   constructor(readonly key: Uint8Array) {}
@@ -24,8 +22,9 @@ export class NotAtHand {
 
 /**
  * What contract code reads: state whose reads are synchronous. A read of a key not at hand
- * throws NotAtHand; `fetch` brings it to hand. Sync reads keep contract code free of async
- * calls (a promise and a microtask turn per read, the larger part of a dry run's cost before).
+ * throws NotAtHand, or while scouting reads as absent and is noted; `fetch` brings keys to
+ * hand. Sync reads keep contract code free of async calls (a promise and a microtask turn per
+ * read, the larger part of a dry run's cost before).
  */
 export interface StateView {
   /** The bytes under a key (null: absent), the key's id (see `id`) computed; throws NotAtHand. */
@@ -34,8 +33,13 @@ export interface StateView {
   get(key: Uint8Array): Uint8Array | undefined;
   /** The value under `key` through `codec` (undefined: absent); throws NotAtHand. */
   read<T>(key: Uint8Array, codec: StateCodec<T>): T | undefined;
-  /** Brings `key` to hand: the next read of it does not miss. */
-  fetch(key: Uint8Array): Promise<void>;
+  /** Brings `keys` to hand (read in parallel): the next read of each does not miss. */
+  fetch(keys: readonly Uint8Array[]): Promise<void>;
+  /**
+   * While `misses` is set (a scouting run), a read not at hand reads as absent and its key is
+   * added there by id, instead of throwing NotAtHand; unset, misses throw again.
+   */
+  scout(misses: Map<string, Uint8Array> | undefined): void;
 }
 
 /** The state with nothing in it (genesis builds on it). */
@@ -85,23 +89,47 @@ function missedAgain(key: Uint8Array): never {
 }
 
 /**
- * Runs `attempt` (contract code over `view`) until its reads are all at hand: each miss fetches
- * its key, then the attempt runs again from its start. `attempt` must leave nothing behind when
- * it throws (revert what it wrote). `first` is the miss of an attempt the caller already made.
+ * Runs `attempt` (contract code over `view`) until a run reads nothing that is not at hand, and
+ * returns that run's result (or throws its error). Each run scouts: a read not at hand reads
+ * as absent and is noted, and the run goes on, so it finds the other keys it needs too (a
+ * bridge's batch names hundreds of devices, each a miss on a cold cache). A run that noted
+ * misses is thrown away: its keys are fetched together and the attempt runs again from its
+ * start. Only a run with every read at hand counts, so what the cache held changes nothing.
+ * With `overlay`, each run is in a checkpoint of its own, kept only for the run that counts;
+ * without, `attempt` must write nowhere that outlives it. `first` is a miss of a strict run
+ * the caller already made.
  */
-export async function settle<T>(view: Pick<StateView, "fetch">, attempt: () => T, first?: NotAtHand): Promise<T> {
-  let miss = first;
-  let previous: string | undefined;
+export async function settle<T>(view: StateView, attempt: () => T, first?: NotAtHand, overlay?: StateOverlay): Promise<T> {
+  const misses = new Map<string, Uint8Array>();
+  if (first !== undefined) misses.set(id(first.key), first.key);
+  const fetched = new Set<string>();
   for (;;) {
-    if (miss !== undefined) {
-      const k = id(miss.key);
-      if (k === previous) missedAgain(miss.key);
-      previous = k;
-      await view.fetch(miss.key);
+    if (misses.size > 0) {
+      for (const [k, key] of misses) {
+        if (fetched.has(k)) missedAgain(key);
+        fetched.add(k);
+      }
+      await view.fetch([...misses.values()]);
+      misses.clear();
     }
-    const result = attemptNow(attempt);
-    if (!(result instanceof NotAtHand)) return result;
-    miss = result;
+    overlay?.checkpoint();
+    view.scout(misses);
+    let result: T | undefined;
+    let failure: unknown;
+    let failed = false;
+    try {
+      result = attempt();
+    } catch (err) {
+      failed = true;
+      failure = err;
+    } finally {
+      view.scout(undefined);
+    }
+    if (failed || misses.size > 0) overlay?.revertCheckpoint();
+    else overlay?.commitCheckpoint();
+    if (misses.size > 0) continue; // read absent what may exist: a guess, thrown away
+    if (failed) throw failure;
+    return result as T;
   }
 }
 
@@ -115,8 +143,11 @@ export function attemptNow<T>(attempt: () => T): T | NotAtHand {
   }
 }
 
-/** `attempt()` now when its reads are at hand (no promise made), else the promise of it settled. */
-export function attemptOrSettle<T>(view: Pick<StateView, "fetch">, attempt: () => T): T | Promise<T> {
+/**
+ * `attempt()` now when its reads are at hand (no promise made: the usual case, a warm cache),
+ * else the promise of it settled. `attempt` must write nowhere that outlives it.
+ */
+export function attemptOrSettle<T>(view: StateView, attempt: () => T): T | Promise<T> {
   const result = attemptNow(attempt);
   return result instanceof NotAtHand ? settle(view, attempt, result) : result;
 }
@@ -137,6 +168,8 @@ export function query<T>(state: StateReader, ask: (view: StateView) => T): Promi
 export class MemoState implements StateView {
   /** Each key's bytes (null: absent), as read. */
   private readonly reads = new Map<string, Uint8Array | null>();
+  /** Set while scouting: the keys read that were not at hand. */
+  private misses: Map<string, Uint8Array> | undefined;
 
   constructor(private readonly base: StateReader) {}
 
@@ -144,7 +177,11 @@ export class MemoState implements StateView {
     let bytes = this.reads.get(k);
     if (bytes === undefined) {
       bytes = this.base.peek?.(k);
-      if (bytes === undefined) throw new NotAtHand(key);
+      if (bytes === undefined) {
+        if (this.misses === undefined) throw new NotAtHand(key);
+        this.misses.set(k, key);
+        return null; // a guess for this scouting run only: not kept
+      }
       this.reads.set(k, bytes);
     }
     return bytes;
@@ -159,12 +196,20 @@ export class MemoState implements StateView {
     return bytes === null ? undefined : codec.decode(bytes);
   }
 
-  async fetch(key: Uint8Array): Promise<void> {
+  async fetch(keys: readonly Uint8Array[]): Promise<void> {
+    await Promise.all(keys.map((key) => this.fetchOne(key)));
+  }
+
+  private async fetchOne(key: Uint8Array): Promise<void> {
     const k = id(key);
     if (this.reads.has(k)) return;
     const bytes = await this.base.get(key);
     // Another attempt may have fetched it meanwhile: the first read stands.
     if (!this.reads.has(k)) this.reads.set(k, bytes ?? null);
+  }
+
+  scout(misses: Map<string, Uint8Array> | undefined): void {
+    this.misses = misses;
   }
 }
 
@@ -224,8 +269,12 @@ export class StateOverlay implements StateView {
     return bytes === null ? undefined : codec.decode(bytes);
   }
 
-  fetch(key: Uint8Array): Promise<void> {
-    return this.base.fetch(key);
+  fetch(keys: readonly Uint8Array[]): Promise<void> {
+    return this.base.fetch(keys);
+  }
+
+  scout(misses: Map<string, Uint8Array> | undefined): void {
+    this.base.scout(misses);
   }
 
   set(key: Uint8Array, value: Uint8Array | null): void {

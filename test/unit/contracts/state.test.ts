@@ -115,7 +115,7 @@ describe("MemoState", () => {
     const miss = attemptNow(() => memo.get(KEY));
     expect(miss).toBeInstanceOf(NotAtHand);
     expect((miss as NotAtHand).key).toEqual(KEY);
-    await memo.fetch(KEY);
+    await memo.fetch([KEY]);
     expect(memo.get(KEY)).toEqual(encode([1, "x"]));
 
     const peeking: StateReader = { get: () => Promise.reject(new Error("no fetch expected")), peek: (k) => (k === String.fromCharCode(...OTHER) ? null : undefined) };
@@ -125,7 +125,7 @@ describe("MemoState", () => {
 });
 
 describe("settle", () => {
-  it("runs the attempt again from its start after each miss, one key further each time, until every read is at hand", async () => {
+  it("scouts: one run finds every key it needs that is not at hand, they are fetched together, and only a run with all at hand counts", async () => {
     const { codec } = countingCodec();
     const { state, reads } = mapState([
       [KEY, encode([1, "first"])],
@@ -133,33 +133,67 @@ describe("settle", () => {
     ]);
     const overlay = StateOverlay.over(state);
     let runs = 0;
-    const result = await settle(overlay, () => {
-      runs++;
-      overlay.checkpoint();
-      try {
+    const result = await settle(
+      overlay,
+      () => {
+        runs++;
         overlay.put(Uint8Array.of(9), { a: runs, b: "written" }, codec);
-        const sum = (overlay.read(KEY, codec)?.a ?? 0) + (overlay.read(OTHER, codec)?.a ?? 0);
-        overlay.commitCheckpoint();
-        return sum;
-      } catch (err) {
-        overlay.revertCheckpoint();
-        throw err;
-      }
-    });
+        return (overlay.read(KEY, codec)?.a ?? 0) + (overlay.read(OTHER, codec)?.a ?? 0);
+      },
+      undefined,
+      overlay,
+    );
     expect(result).toBe(3);
-    expect(runs).toBe(3);
+    expect(runs).toBe(2);
     expect(reads).toEqual([Buffer.from(KEY).toString("hex"), Buffer.from(OTHER).toString("hex")]);
-    // Only the last run's write is left: the two that missed reverted theirs.
+    // Only the run that counted left its write: the scouting run's was undone.
     expect(overlay.changes().map((c) => c.key)).toEqual([Uint8Array.of(9)]);
-    expect(overlay.read(Uint8Array.of(9), codec)).toEqual({ a: 3, b: "written" });
+    expect(overlay.read(Uint8Array.of(9), codec)).toEqual({ a: 2, b: "written" });
   });
 
-  it("passes on what the attempt throws besides a miss, and says so when a fetch leaves its key missing", async () => {
+  it("runs once more for each key that only a fetched value names, and throws away what a guessed run threw", async () => {
+    const { codec } = countingCodec();
+    const pointer = Uint8Array.of(7);
+    // KEY's value names the next key to read (OTHER): a scouting run that reads KEY as absent cannot know it.
+    const { state, reads } = mapState([
+      [KEY, encode([4, "07"])],
+      [OTHER, encode([5, "end"])],
+      [pointer, encode([6, "x"])],
+    ]);
+    const memo = new MemoState(state);
+    let runs = 0;
+    const result = await settle(memo, () => {
+      runs++;
+      const first = readState(memo, KEY, codec);
+      if (first === undefined) throw new TypeError("KEY absent: only a guess can see this");
+      const next = readState(memo, first.b === "07" ? OTHER : pointer, codec);
+      return first.a + (next?.a ?? 0);
+    });
+    expect(result).toBe(9);
+    expect(runs).toBe(3);
+    expect(reads).toEqual([Buffer.from(KEY).toString("hex"), Buffer.from(OTHER).toString("hex")]);
+  });
+
+  it("passes on what a run with every read at hand throws, and says so when a fetch leaves its key missing", async () => {
     const { state } = mapState();
-    await expect(settle(new MemoState(state), () => {
-      throw new TypeError("a bug");
-    })).rejects.toThrow("a bug");
-    const broken: StateView = { bytesById: (_k, key) => { throw new NotAtHand(key); }, get: (key) => { throw new NotAtHand(key); }, read: (key) => { throw new NotAtHand(key); }, fetch: () => Promise.resolve() };
+    await expect(
+      settle(new MemoState(state), () => {
+        throw new TypeError("a bug");
+      }),
+    ).rejects.toThrow("a bug");
+    let misses: Map<string, Uint8Array> | undefined;
+    const miss = (key: Uint8Array): never | null => {
+      if (misses === undefined) throw new NotAtHand(key);
+      misses.set(Buffer.from(key).toString("latin1"), key);
+      return null;
+    };
+    const broken: StateView = {
+      bytesById: (_k, key) => miss(key),
+      get: (key) => miss(key) ?? undefined,
+      read: (key) => miss(key) ?? undefined,
+      fetch: () => Promise.resolve(),
+      scout: (m) => void (misses = m),
+    };
     await expect(settle(broken, () => broken.get(KEY))).rejects.toThrow("missed again after its fetch");
   });
 
