@@ -4,11 +4,12 @@
 // and Ed25519 devices. A real node (startNode) with verifyWorkers: 0, as a full node so no
 // block production competes, fed pre-signed transactions by node.submitTxs in batches, each
 // batch's raw verification timed just before its admission; each rate also per second of the
-// process's CPU time, which another process on the core does not skew. Then
-// the verification pool on this machine: VerifyPool.verify (of the built code) on large
+// process's CPU time, which another process on the core does not skew, and the main thread's
+// GC pauses on each side. Then the verification pool on this machine: VerifyPool.verify (of the built code) on large
 // batches with 1 and 2 workers against inline verification (size 0).
 import "../../src/polyfill.js";
 import { writeFile } from "node:fs/promises";
+import { PerformanceObserver } from "node:perf_hooks";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { writeKeyFile } from "../../src/crypto/keyFile.js";
@@ -130,24 +131,38 @@ interface Rates {
   readonly perCpu: number;
   /** CPU time over wall time. */
   readonly cpuShare: number;
+  /** Garbage-collection pauses on the main thread, ms per 1,000 operations (µs per operation). */
+  readonly gcUs: number;
 }
 
-/** Wall and CPU time (all threads) spent on one side of a run, added up piece by piece. */
+/** Every GC pause of this process (perf_hooks 'gc' entries), as it is reported. */
+const gcPauses: Array<{ readonly start: number; readonly ms: number }> = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) gcPauses.push({ start: e.startTime, ms: e.duration });
+}).observe({ entryTypes: ["gc"] });
+
+/** Wall and CPU time (all threads) spent on one side of a run, added up piece by piece, and the GC pauses that began in it. */
 class Spent {
   private ms = 0;
   private cpuMs = 0;
+  private readonly spans: Array<readonly [number, number]> = [];
 
   async add(task: () => Promise<void> | void): Promise<void> {
     const cpu = process.cpuUsage();
     const start = performance.now();
     await task();
-    this.ms += performance.now() - start;
+    const end = performance.now();
+    this.ms += end - start;
+    this.spans.push([start, end]);
     const used = process.cpuUsage(cpu);
     this.cpuMs += (used.user + used.system) / 1000;
   }
 
+  /** Call once the run is over and the event loop has turned (GC entries arrive asynchronously). */
   rates(ops: number): Rates {
-    return { rate: (ops * 1000) / this.ms, perCpu: (ops * 1000) / this.cpuMs, cpuShare: this.cpuMs / this.ms };
+    let gcMs = 0;
+    for (const p of gcPauses) if (this.spans.some(([from, to]) => p.start >= from && p.start < to)) gcMs += p.ms;
+    return { rate: (ops * 1000) / this.ms, perCpu: (ops * 1000) / this.cpuMs, cpuShare: this.cpuMs / this.ms, gcUs: (gcMs * 1000) / ops };
   }
 }
 
@@ -180,6 +195,7 @@ async function pairedRun(node: AttestaNode, txs: readonly SignedTransaction[]): 
     });
   }
   if (refused > 0) throw new Error(`${refused} of ${txs.length} refused: ${[...codes].join(", ")}`);
+  await sleep(20); // the GC entries of the last batch
   return { raw: raw.rates(txs.length), admitted: admitted.rates(txs.length) };
 }
 
@@ -228,6 +244,7 @@ async function admission(): Promise<BenchRow[]> {
         // What the pipeline costs besides the signature, per CPU second, against what 90% allows.
         const spent = 1e6 / aCpu - 1e6 / vCpu;
         rows.push({ name: `admission besides the signature, ${label}`, value: spent, unit: "µs/tx", note: `1/admission - 1/verify, per CPU second; 90% of raw verify allows ${(1e6 / vCpu / 9).toFixed(1)} µs/tx` });
+        rows.push({ name: `admission GC pauses, ${label}`, value: median(admitted.map((r) => r.gcUs)), unit: "µs/tx", note: `main-thread pauses (perf_hooks 'gc') during admission, median of the runs; ${median(raw.map((r) => r.gcUs)).toFixed(1)} µs/tx during raw verify` });
         rows.push({ name: `admission by stage, ${label}`, value: 1e6 / timedRate.rate, unit: "µs/tx", note: `one more run with the stage timers on: ${split} µs/tx (wall time, GC pauses where they fall)` });
       }
     } finally {
