@@ -14,9 +14,9 @@ export const MAX_NONCE_AHEAD = 64;
 
 /**
  * Transactions through the stateful checks and dry runs, and signatures verified on this
- * thread, between two turns of the event loop: cached reads settle at once and inline
+ * thread, between two turns of the event loop: cached reads return at once and inline
  * verification never waits, so a large batch (a gossip message holds up to 2,000) would
- * otherwise hold up consensus messages and the API for its whole length (about 25 µs a
+ * otherwise hold up consensus messages and the API for its whole length (about 5-15 µs a
  * transaction for the state stages, 60-130 µs a signature).
  */
 export const STATE_SLICE = 256;
