@@ -1,5 +1,5 @@
-import { query } from "../../../src/contracts/state.js";
 import { beforeAll, describe, expect, it } from "vitest";
+import { query } from "../../../src/contracts/state.js";
 import { decodeDeviceRecord, deviceRecordKey } from "../../../src/client/deviceRecord.js";
 import {
   CLAIMED_SET_CAVEAT,

@@ -1,5 +1,5 @@
-import { query } from "../../../src/contracts/state.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { query } from "../../../src/contracts/state.js";
 import { generateKeyPair } from "../../../src/crypto/keys.js";
 import { AccessErrorCode, hasRole, rolesOf } from "../../../src/contracts/modules/access.js";
 import { DeviceErrorCode } from "../../../src/contracts/modules/devices/index.js";

@@ -1,5 +1,5 @@
-import { query } from "../../../src/contracts/state.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { query } from "../../../src/contracts/state.js";
 import { generateKeyPair, type KeyPair } from "../../../src/crypto/keys.js";
 import { KEY_TYPES } from "../../../src/crypto/keyTypes.js";
 import { verifySignature } from "../../../src/crypto/verify.js";

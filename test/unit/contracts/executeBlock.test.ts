@@ -1,5 +1,5 @@
-import { query } from "../../../src/contracts/state.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { query } from "../../../src/contracts/state.js";
 import { generateKeyPair } from "../../../src/crypto/keys.js";
 import { AttestaError } from "../../../src/errors.js";
 import { BlockErrorCode, createRegistry, ExecErrorCode, readAccount } from "../../../src/contracts/index.js";

@@ -1,5 +1,5 @@
-import { query } from "../../../src/contracts/state.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { query } from "../../../src/contracts/state.js";
 import { readAccount } from "../../../src/contracts/index.js";
 import {
   licencesOf,

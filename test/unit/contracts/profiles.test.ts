@@ -1,5 +1,5 @@
-import { query } from "../../../src/contracts/state.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { query } from "../../../src/contracts/state.js";
 import { AttestaError } from "../../../src/errors.js";
 import { decodeTrusted, encode } from "../../../src/ledger/codec.js";
 import { TxErrorCode } from "../../../src/ledger/txErrors.js";

@@ -1,10 +1,10 @@
-import { query } from "../../../src/contracts/state.js";
 // The verdict a node gives at admission is the one execution reaches: over a chain whose state
 // is shaken at random between runs (suspensions, reinstatements, revocations, readings, drained
 // and refilled balances), a random transaction's admission verdict (the pipeline against the
 // head, nothing admitted) equals the outcome of the same transaction as the next block's only
 // transaction, read through the same receipt mapping. Mempool-only codes (DUPLICATE,
 // MEMPOOL_FULL, NONCE_TOO_HIGH within the admission window) are never generated.
+import { query } from "../../../src/contracts/state.js";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateKeyPair, type KeyPair } from "../../../src/crypto/keys.js";
