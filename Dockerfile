@@ -17,7 +17,7 @@ RUN npm run build
 FROM node:22-slim AS runtime
 ENV NODE_ENV=production \
     ATTESTA_DATA_DIR=/data \
-    NODE_OPTIONS="--max-old-space-size=144 --max-semi-space-size=4" \
+    NODE_OPTIONS="--max-old-space-size=144 --max-semi-space-size=16" \
     MALLOC_ARENA_MAX=2
 WORKDIR /app
 COPY package.json package-lock.json ./

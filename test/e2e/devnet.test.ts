@@ -83,7 +83,7 @@ describe("attesta devnet", () => {
       expect(n.command).toEqual(expect.arrayContaining(["start", "--validator", "--data-dir", n.dataDir]));
       expect(n.command).toContain(m.nodes[1 - i]!.p2pAddress);
       expect(isAlive(n.pid)).toBe(true);
-      expect(n.command).toEqual(expect.arrayContaining(["--max-old-space-size=144", "--max-semi-space-size=4"]));
+      expect(n.command).toEqual(expect.arrayContaining(["--max-old-space-size=144", "--max-semi-space-size=16"]));
     });
     // Each node runs with the memory settings (Linux: the process's own view of its environment).
     for (const n of m.nodes) {
