@@ -1,3 +1,5 @@
+import { runInNewContext } from "node:vm";
+import { setFlagsFromString } from "node:v8";
 import { generateKeyPair } from "../../src/crypto/keys.js";
 import { verifySignature } from "../../src/crypto/verify.js";
 import { Mempool } from "../../src/inspect/mempool.js";
@@ -6,6 +8,8 @@ import { VerifiedCache } from "../../src/inspect/verifiedCache.js";
 import { VerifyPool } from "../../src/inspect/verifyPool.js";
 import { decodeTransaction, type SignedTransaction } from "../../src/ledger/transaction.js";
 import { makeTransfer } from "../../test/fixtures/builders.js";
+import { makeGenesis } from "../../test/fixtures/chain.js";
+import { makeSubmit, syntheticReading } from "../../test/fixtures/readings.js";
 import { formatTable, median, rate, type BenchRow } from "../lib.js";
 
 // What admission costs besides verifying a signature, per transaction, in µs of CPU (medians):
@@ -13,6 +17,10 @@ import { formatTable, median, rate, type BenchRow } from "../lib.js";
 // (verifySignatures on an unstarted pool of size 0, inline as on one core) less
 // verifySignature itself over the same transactions. 4,000 secp256k1 transfers, 800 senders ×
 // 5 nonces arriving nonce by nonce, signed once before any timing and decoded afresh for each call.
+// Then the heap a pending transaction holds: 20,000 transfers, then 20,000 P-256 readings,
+// decoded from bytes of their own (as the API hands them over) into a mempool, the heap measured
+// after full collections before and after; under the deployed 144 MB old space, this is what
+// bounds the mempool's count cap.
 
 const SENDERS = 800;
 const PER_SENDER = 5;
@@ -63,6 +71,45 @@ async function paired(bytes: readonly Uint8Array[], task: Task, base?: Task, cal
     b.push(y);
   }
   return { task: median(t), base: median(b), diff: median(t.map((x, i) => x - (b[i] as number))) };
+}
+
+/** A full collection, from a bench run without --expose-gc. */
+function collect(): void {
+  setFlagsFromString("--expose-gc");
+  (runInNewContext("gc") as () => void)();
+}
+
+const HELD = 20_000;
+
+/** Heap bytes per transaction held in a mempool, with the bytes it was decoded from (each its own copy). */
+function heldPerPending(bytes: readonly Uint8Array[]): number {
+  const copies = bytes.map((b) => b.slice());
+  collect();
+  const before = process.memoryUsage();
+  const pool = new Mempool({ maxTxs: 10 * copies.length, maxBytes: 2 ** 30 });
+  for (const b of copies) pool.add(decodeTransaction(b));
+  collect();
+  const after = process.memoryUsage();
+  if (pool.count !== copies.length) throw new Error("a transaction was not held");
+  const held = after.heapUsed + after.arrayBuffers - (before.heapUsed + before.arrayBuffers);
+  const input = copies.reduce((sum, b) => sum + b.length, 0);
+  return (held + input) / copies.length;
+}
+
+function heldRows(): BenchRow[] {
+  const senders = Array.from({ length: HELD / 50 }, () => generateKeyPair());
+  const transfers = Array.from({ length: HELD }, (_, i) => makeTransfer({ key: senders[i % senders.length]!, nonce: Math.floor(i / senders.length) }).bytes);
+  const { genesis } = makeGenesis({ accounts: 0 });
+  const devices = Array.from({ length: HELD / 50 }, () => generateKeyPair("p256"));
+  const readings = Array.from({ length: HELD }, (_, i) => {
+    const nonce = Math.floor(i / devices.length);
+    return makeSubmit(genesis, devices[i % devices.length]!, syntheticReading(`d-${i % devices.length}`, i, nonce + 1), nonce).bytes;
+  });
+  const size = (list: readonly Uint8Array[]): string => (list.reduce((sum, b) => sum + b.length, 0) / list.length).toFixed(0);
+  return [
+    { name: "heap held per pending transfer", value: heldPerPending(transfers), unit: "B/tx", note: `${HELD} secp256k1 transfers of ${size(transfers)} B in a mempool, with their bytes` },
+    { name: "heap held per pending reading", value: heldPerPending(readings), unit: "B/tx", note: `${HELD} P-256 readings.submit of ${size(readings)} B in a mempool, with their bytes` },
+  ];
 }
 
 export async function run(): Promise<BenchRow[]> {
@@ -118,6 +165,7 @@ export async function run(): Promise<BenchRow[]> {
     { name: "verifySignatures, size-0 pool", value: real.task, unit: "µs/tx", note: `batches of ${BATCH}, a new cache each call` },
     { name: "verifySignature alone", value: real.base, unit: "µs/tx", note: "the same transactions, in turn" },
     { name: "signature stage overhead", value: real.diff, unit: "µs/tx", note: `median of ${RUNS} paired differences (noisy)` },
+    ...heldRows(),
   ];
 }
 

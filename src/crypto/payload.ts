@@ -13,3 +13,15 @@ export interface SignedPayload {
 export function signedPayload(message: Uint8Array): SignedPayload {
   return { message, digest: sha256(message) };
 }
+
+/**
+ * A payload that keeps its message alone and hashes it when `digest` is read (each time: read
+ * it once). P-256 verification (node:crypto hashes the message itself) never reads it.
+ */
+export class MessagePayload implements SignedPayload {
+  constructor(readonly message: Uint8Array) {}
+
+  get digest(): Uint8Array {
+    return sha256(this.message);
+  }
+}

@@ -13,6 +13,9 @@ export interface Secp256k1Backend {
   readonly name: Secp256k1BackendName;
   verify(publicKey: Uint8Array, signature: Uint8Array, payload: SignedPayload): boolean;
 }
+
+/** A backend's own check, given the payload's digest read once (a payload may hash its message on each read). */
+type Secp256k1Check = (publicKey: Uint8Array, signature: Uint8Array, digest: Uint8Array, payload: SignedPayload) => boolean;
 export type Secp256k1BackendName = "native" | "node" | "noble";
 
 const keyCache = new KeyObjectCache();
@@ -30,23 +33,20 @@ function safely(check: () => boolean): boolean {
  * public key, a 64-byte low-S signature (OpenSSL alone would accept high S, and libsecp256k1
  * and noble would accept 65-byte uncompressed keys) and a 32-byte digest.
  */
-function secp256k1Backend(name: Secp256k1BackendName, verify: Secp256k1Backend["verify"]): Secp256k1Backend {
+function secp256k1Backend(name: Secp256k1BackendName, verify: Secp256k1Check): Secp256k1Backend {
   return {
     name,
-    verify: (publicKey, signature, payload) =>
-      publicKey.length === PUBLIC_KEY_LENGTH.secp256k1 &&
-      signature.length === SIGNATURE_LENGTH &&
-      payload.digest.length === HASH_LENGTH &&
-      isLowS("secp256k1", signature) &&
-      safely(() => verify(publicKey, signature, payload)),
+    verify(publicKey, signature, payload) {
+      if (publicKey.length !== PUBLIC_KEY_LENGTH.secp256k1 || signature.length !== SIGNATURE_LENGTH || !isLowS("secp256k1", signature)) return false;
+      const digest = payload.digest;
+      return digest.length === HASH_LENGTH && safely(() => verify(publicKey, signature, digest, payload));
+    },
   };
 }
 
-const nobleBackend = secp256k1Backend("noble", (publicKey, signature, payload) =>
-  secp.verify(signature, payload.digest, publicKey, { prehash: false, lowS: true }),
-);
+const nobleBackend = secp256k1Backend("noble", (publicKey, signature, digest) => secp.verify(signature, digest, publicKey, { prehash: false, lowS: true }));
 
-const nodeBackend = secp256k1Backend("node", (publicKey, signature, payload) =>
+const nodeBackend = secp256k1Backend("node", (publicKey, signature, _digest, payload) =>
   nodeVerify("sha256", payload.message, { key: keyCache.get("secp256k1", publicKey), dsaEncoding: "ieee-p1363" }, signature),
 );
 
@@ -59,7 +59,7 @@ function loadNative(): Secp256k1Backend | undefined {
     // The optional `secp256k1` package's compiled libsecp256k1 (prebuilt for linux-x64;
     // elsewhere it is absent and we fall back to OpenSSL). Its JS fallback is not used.
     const native = createRequire(import.meta.url)("secp256k1/bindings") as NativeBindings;
-    return secp256k1Backend("native", (publicKey, signature, payload) => native.ecdsaVerify(signature, payload.digest, publicKey));
+    return secp256k1Backend("native", (publicKey, signature, digest) => native.ecdsaVerify(signature, digest, publicKey));
   } catch {
     return undefined;
   }

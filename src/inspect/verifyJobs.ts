@@ -1,12 +1,14 @@
 import { keyTypeCode, keyTypeFromCode } from "../crypto/keyTypes.js";
 import type { KeyType } from "../crypto/keyTypes.js";
-import type { SignedPayload } from "../crypto/payload.js";
+import { MessagePayload, type SignedPayload } from "../crypto/payload.js";
 
 // Jobs cross to a worker packed into one buffer that is transferred, not copied: a job's byte
 // fields are often views into larger buffers (a request body, a decoder's slab), which
-// structured cloning would copy whole, view by view. Per job, in order:
+// structured cloning would copy whole, view by view. The worker hashes the message itself
+// (when its key type needs the digest): a core of the pool, not the main thread, pays for it.
+// Per job, in order:
 //   keyType code (1) | publicKey length (1) | publicKey | signature length (1) | signature |
-//   digest length (1) | digest | message length (4, big-endian) | message
+//   message length (4, big-endian) | message
 
 /** One signature to check. */
 export interface VerifyJob {
@@ -17,8 +19,13 @@ export interface VerifyJob {
 }
 
 export function packJobs(jobs: readonly VerifyJob[]): Uint8Array<ArrayBuffer> {
+  // Each message read once: a transaction's payload derives it from the bytes on each read.
+  const messages = jobs.map((j) => j.payload.message);
   let size = 0;
-  for (const j of jobs) size += 8 + j.publicKey.length + j.signature.length + j.payload.digest.length + j.payload.message.length;
+  for (let i = 0; i < jobs.length; i++) {
+    const j = jobs[i] as VerifyJob;
+    size += 7 + j.publicKey.length + j.signature.length + (messages[i] as Uint8Array).length;
+  }
   const out = new Uint8Array(size);
   const view = new DataView(out.buffer);
   let o = 0;
@@ -27,26 +34,27 @@ export function packJobs(jobs: readonly VerifyJob[]): Uint8Array<ArrayBuffer> {
     out.set(bytes, o);
     o += bytes.length;
   };
-  for (const j of jobs) {
-    if (j.publicKey.length > 255 || j.signature.length > 255 || j.payload.digest.length > 255) throw new RangeError("verify job field too long");
+  for (let i = 0; i < jobs.length; i++) {
+    const j = jobs[i] as VerifyJob;
+    const message = messages[i] as Uint8Array;
+    if (j.publicKey.length > 255 || j.signature.length > 255) throw new RangeError("verify job field too long");
     out[o++] = keyTypeCode(j.keyType);
     field(j.publicKey);
     field(j.signature);
-    field(j.payload.digest);
-    view.setUint32(o, j.payload.message.length);
+    view.setUint32(o, message.length);
     o += 4;
-    out.set(j.payload.message, o);
-    o += j.payload.message.length;
+    out.set(message, o);
+    o += message.length;
   }
   return out;
 }
 
-/** Unpacks jobs as views over `packed` (no copies). */
+/** Unpacks jobs as views over `packed` (no copies); each digest is hashed when read. */
 export function unpackJobs(packed: Uint8Array): VerifyJob[] {
   const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
   const jobs: VerifyJob[] = [];
   let o = 0;
-  // Views built directly (V8's subarray is several times slower, and there are four per job).
+  // Views built directly (V8's subarray is several times slower, and there are three per job).
   const at = (start: number, length: number): Uint8Array => new Uint8Array(packed.buffer, packed.byteOffset + start, length);
   const field = (): Uint8Array => {
     const length = packed[o++] as number;
@@ -58,12 +66,11 @@ export function unpackJobs(packed: Uint8Array): VerifyJob[] {
     const keyType = keyTypeFromCode(packed[o++] as number) ?? "secp256k1";
     const publicKey = field();
     const signature = field();
-    const digest = field();
     const length = view.getUint32(o);
     o += 4;
     const message = at(o, length);
     o += length;
-    jobs.push({ keyType, publicKey, signature, payload: { message, digest } });
+    jobs.push({ keyType, publicKey, signature, payload: new MessagePayload(message) });
   }
   return jobs;
 }
