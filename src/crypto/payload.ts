@@ -15,13 +15,20 @@ export function signedPayload(message: Uint8Array): SignedPayload {
 }
 
 /**
- * A payload that keeps its message alone and hashes it when `digest` is read (each time: read
+ * A payload that keeps no digest: it hashes its message when `digest` is read (each time: read
  * it once). P-256 verification (node:crypto hashes the message itself) never reads it.
  */
-export class MessagePayload implements SignedPayload {
-  constructor(readonly message: Uint8Array) {}
+export abstract class HashedOnRead implements SignedPayload {
+  abstract readonly message: Uint8Array;
 
   get digest(): Uint8Array {
     return sha256(this.message);
+  }
+}
+
+/** A message kept as it is, hashed on read (a verification worker's job). */
+export class MessagePayload extends HashedOnRead {
+  constructor(readonly message: Uint8Array) {
+    super();
   }
 }

@@ -13,10 +13,10 @@ export interface Secp256k1Backend {
   readonly name: Secp256k1BackendName;
   verify(publicKey: Uint8Array, signature: Uint8Array, payload: SignedPayload): boolean;
 }
+export type Secp256k1BackendName = "native" | "node" | "noble";
 
 /** A backend's own check, given the payload's digest read once (a payload may hash its message on each read). */
 type Secp256k1Check = (publicKey: Uint8Array, signature: Uint8Array, digest: Uint8Array, payload: SignedPayload) => boolean;
-export type Secp256k1BackendName = "native" | "node" | "noble";
 
 const keyCache = new KeyObjectCache();
 

@@ -1,9 +1,9 @@
 import { addressOf } from "../crypto/address.js";
-import { bytesOfBinary, HASH_LENGTH, sha256, sha256Binary } from "../crypto/hash.js";
+import { bytesOfBinary, HASH_LENGTH, sha256Binary } from "../crypto/hash.js";
 import { KEY_TYPES, keyTypeCode, keyTypeFromCode, PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH } from "../crypto/keyTypes.js";
 import type { KeyPair } from "../crypto/keys.js";
 import { signPayload } from "../crypto/keys.js";
-import { signedPayload, type SignedPayload } from "../crypto/payload.js";
+import { HashedOnRead, signedPayload, type SignedPayload } from "../crypto/payload.js";
 import { AttestaError } from "../errors.js";
 import { decode, encode, type Encodable } from "./codec.js";
 import { TupleReader } from "./tuple.js";
@@ -49,15 +49,13 @@ function unsignedBytesOf(bytes: Uint8Array): Uint8Array {
  * kept message and digest were about a fifth of the heap it held there. P-256 verification
  * never reads the digest.
  */
-class TxPayload implements SignedPayload {
-  constructor(private readonly bytes: Uint8Array) {}
+class TxPayload extends HashedOnRead {
+  constructor(private readonly bytes: Uint8Array) {
+    super();
+  }
 
   get message(): Uint8Array {
     return unsignedBytesOf(this.bytes);
-  }
-
-  get digest(): Uint8Array {
-    return sha256(unsignedBytesOf(this.bytes));
   }
 }
 
